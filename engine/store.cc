@@ -1,0 +1,171 @@
+#include "engine/store.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "engine/keys.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "silang/storage/v1/records.pb.h"
+
+namespace silang {
+namespace {
+
+// Index = Cf number. "default" must come first: RocksDB requires it.
+constexpr std::array<const char*, kCfCount> kCfNames = {
+    "default",     "requests",     "audit",        "idempotency",
+    "by_borrower", "by_lender",    "timers",       "libraries",
+    "partnerships", "holdings",    "lib_holdings", "member_of",
+    "tasks",
+};
+
+constexpr char kSchemaKey[] = "schema_version";
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return absl::UnavailableError(msg);
+  }
+  if (s.IsInvalidArgument()) return absl::FailedPreconditionError(msg);
+  return absl::InternalError(msg);
+}
+
+void Batch::Put(Cf cf, absl::string_view key, absl::string_view value) {
+  batch_.Put(store_.handle(cf), rocksdb::Slice(key.data(), key.size()),
+             rocksdb::Slice(value.data(), value.size()));
+}
+
+void Batch::Put(Cf cf, absl::string_view key,
+                const google::protobuf::MessageLite& value) {
+  Put(cf, key, value.SerializeAsString());
+}
+
+void Batch::Delete(Cf cf, absl::string_view key) {
+  batch_.Delete(store_.handle(cf), rocksdb::Slice(key.data(), key.size()));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  // Keep the WAL small enough that recovery after a crash is quick.
+  db_options.max_total_wal_size = 256 << 20;
+  db_options.keep_log_file_num = 4;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cf_options(db_options);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kCfNames) {
+    descriptors.emplace_back(name, cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.dir, descriptors, &handles, &raw);
+  if (!s.ok()) {
+    return FromRocks(s, absl::StrCat("open store in ", options.dir));
+  }
+  std::unique_ptr<Store> store(new Store());
+  store->db_.reset(raw);
+  store->dir_ = options.dir;
+  for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i];
+  store->write_options_.sync = options.sync;
+
+  auto schema =
+      store->GetProto<storage::v1::SchemaRecord>(Cf::kMeta, kSchemaKey);
+  if (!schema.ok()) return schema.status();
+  if (!schema->has_value()) {
+    auto last = store->LastKey(Cf::kRequests);
+    if (!last.ok()) return last.status();
+    if (last->has_value()) {
+      return absl::DataLossError(absl::StrCat(
+          "store in ", options.dir, " has requests but no schema version"));
+    }
+    storage::v1::SchemaRecord record;
+    record.set_version(kSchemaVersion);
+    record.set_written_by(absl::StrCat("silang ", "0.1.0"));
+    Batch batch(*store);
+    batch.Put(Cf::kMeta, kSchemaKey, record);
+    if (absl::Status w = store->Write(batch); !w.ok()) return w;
+  } else if ((*schema)->version() != kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store in ", options.dir, " holds schema version ",
+        (*schema)->version(), " (written by ", (*schema)->written_by(),
+        "); this binary reads version ", kSchemaVersion));
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (!db_) return;
+  for (auto* h : handles_) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(
+    Cf cf, absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf),
+                               rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "get");
+  return value;
+}
+
+absl::Status Store::Write(Batch& batch) {
+  return FromRocks(db_->Write(write_options_, &batch.raw()), "write");
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
+    Cf cf, const rocksdb::ReadOptions& options) const {
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(options, handle(cf)));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::LastKey(Cf cf) const {
+  auto it = NewIterator(cf, rocksdb::ReadOptions());
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "seek to last");
+  if (!it->Valid()) return std::nullopt;
+  return it->key().ToString();
+}
+
+uint64_t Store::IntProperty(absl::string_view name) const {
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, rocksdb::Slice(name.data(), name.size()), &v)) {
+      total += v;
+    }
+  }
+  return total;
+}
+
+absl::Status Store::CorruptValue(Cf cf, absl::string_view key) {
+  return absl::DataLossError(
+      absl::StrCat("undecodable record in column family ",
+                   kCfNames[static_cast<int>(cf)], " at key ",
+                   absl::CHexEscape(key)));
+}
+
+std::string Store::keys_prefix_end(absl::string_view prefix) {
+  return keys::PrefixEnd(prefix);
+}
+
+}  // namespace silang

@@ -1,0 +1,154 @@
+// Store: Silang's RocksDB database, one column family per record kind or
+// index (the list and key grammar are in engine/keys.h).
+//
+// Every acknowledged write is synced to the WAL (WriteOptions::sync);
+// concurrent writers share one fsync through RocksDB's group commit, so
+// durability costs little under load. Open() checks the schema version and
+// never scans records, so start-up time does not grow with the data.
+//
+// Thread-safe: RocksDB handles are safe for concurrent use.
+#ifndef SILANG_ENGINE_STORE_H_
+#define SILANG_ENGINE_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/message_lite.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace silang {
+
+// DO NOT CHANGE the numbers: they name column families on disk.
+enum class Cf : int {
+  kMeta = 0,
+  kRequests = 1,
+  kAudit = 2,
+  kIdempotency = 3,
+  kByBorrower = 4,
+  kByLender = 5,
+  kTimers = 6,
+  kLibraries = 7,
+  kPartnerships = 8,
+  kHoldings = 9,
+  kLibHoldings = 10,
+  kMemberOf = 11,
+  kTasks = 12,
+};
+inline constexpr int kCfCount = 13;
+
+// The on-disk layout version this binary reads and writes.
+inline constexpr uint32_t kSchemaVersion = 1;
+
+// Converts a RocksDB status to an engine status. The only place that does.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
+
+class Store;
+
+// One atomic, synced write: everything a command changes.
+class Batch {
+ public:
+  explicit Batch(Store& store) : store_(store) {}
+  void Put(Cf cf, absl::string_view key, absl::string_view value);
+  void Put(Cf cf, absl::string_view key,
+           const google::protobuf::MessageLite& value);
+  void Delete(Cf cf, absl::string_view key);
+  rocksdb::WriteBatch& raw() { return batch_; }
+  size_t Count() const { return batch_.Count(); }
+
+ private:
+  Store& store_;
+  rocksdb::WriteBatch batch_;
+};
+
+class Store {
+ public:
+  struct Options {
+    std::string dir;
+    // Sync the WAL on every write. Only benchmarks of the non-durable
+    // ceiling turn this off.
+    bool sync = true;
+    size_t block_cache_bytes = 256 << 20;
+  };
+
+  // Opens (creating if missing) the database in options.dir.
+  // FailedPrecondition if it holds another schema version.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+  ~Store();
+
+  // nullopt if absent.
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf,
+                                                 absl::string_view key) const;
+  // nullopt if absent; DataLoss if the value does not parse.
+  template <typename Msg>
+  absl::StatusOr<std::optional<Msg>> GetProto(Cf cf,
+                                              absl::string_view key) const {
+    auto raw = Get(cf, key);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return std::nullopt;
+    Msg msg;
+    if (!msg.ParseFromString(**raw)) {
+      return CorruptValue(cf, key);
+    }
+    return msg;
+  }
+
+  absl::Status Write(Batch& batch);
+
+  // An iterator over cf bounded to keys starting with prefix.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(
+      Cf cf, const rocksdb::ReadOptions& options) const;
+
+  // Calls fn(key, value) for each key with this prefix, starting at
+  // max(prefix, start), until fn returns false.
+  template <typename Fn>
+  absl::Status Scan(Cf cf, absl::string_view prefix, absl::string_view start,
+                    Fn&& fn) const {
+    std::string upper = keys_prefix_end(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+    auto it = NewIterator(cf, ro);
+    absl::string_view first = start > prefix ? start : prefix;
+    for (it->Seek(rocksdb::Slice(first.data(), first.size())); it->Valid();
+         it->Next()) {
+      if (!fn(absl::string_view(it->key().data(), it->key().size()),
+              absl::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+    return FromRocks(it->status(), "scan");
+  }
+
+  // The last key in cf, or nullopt if cf is empty. O(log n).
+  absl::StatusOr<std::optional<std::string>> LastKey(Cf cf) const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
+    return handles_[static_cast<int>(cf)];
+  }
+  const std::string& dir() const { return dir_; }
+  // A RocksDB property (e.g. "rocksdb.estimate-num-keys") summed over cfs.
+  uint64_t IntProperty(absl::string_view name) const;
+
+  static absl::Status CorruptValue(Cf cf, absl::string_view key);
+
+ private:
+  Store() = default;
+  static std::string keys_prefix_end(absl::string_view prefix);
+
+  std::string dir_;
+  rocksdb::WriteOptions write_options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+};
+
+}  // namespace silang
+
+#endif  // SILANG_ENGINE_STORE_H_
