@@ -748,7 +748,8 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
 // ---------------------------------------------------------------------------
 // Timers
 
-absl::StatusOr<int> RequestEngine::RunDueTimers(int max) {
+absl::StatusOr<RequestEngine::TimerSweep> RequestEngine::RunDueTimers(
+    int max) {
   absl::MutexLock sweep(&timer_mu_);
   const int64_t now = clock_.NowMicros();
   struct Due {
@@ -776,7 +777,8 @@ absl::StatusOr<int> RequestEngine::RunDueTimers(int max) {
       }));
   RETURN_IF_ERROR(inner);
 
-  int fired = 0;
+  TimerSweep sweep_result;
+  sweep_result.seen = static_cast<int>(due.size());
   for (const Due& d : due) {
     absl::MutexLock lock(&StripeFor(d.id));
     auto r = Load(d.id);
@@ -806,10 +808,18 @@ absl::StatusOr<int> RequestEngine::RunDueTimers(int max) {
         return Store::CorruptValue(Cf::kTimers, d.key);
     }
     auto result = ActLocked(cmd, s::ROLE_SYSTEM);
-    if (!result.ok()) return result.status();
-    ++fired;
+    if (result.ok()) {
+      ++sweep_result.fired;
+    } else {
+      if (sweep_result.failed++ == 0) {
+        sweep_result.first_error = absl::Status(
+            result.status().code(),
+            absl::StrCat("timer for ", FormatRequestId(d.id), ": ",
+                         result.status().message()));
+      }
+    }
   }
-  return fired;
+  return sweep_result;
 }
 
 // ---------------------------------------------------------------------------

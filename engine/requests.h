@@ -131,9 +131,16 @@ class RequestEngine {
   // Every audit event of the request, oldest first.
   absl::StatusOr<std::vector<AuditRecord>> AuditTrail(uint64_t id) const;
 
-  // Fires timers due at or before now, at most `max` of them; returns how
-  // many changed a request. Stale timers are dropped.
-  absl::StatusOr<int> RunDueTimers(int max = 1000);
+  // Fires timers due at or before now, at most `max` of them. Stale timers
+  // are dropped. A timer whose action fails is counted and left in place
+  // for the next sweep; it does not hold up the timers behind it.
+  struct TimerSweep {
+    int seen = 0;    // due timers looked at
+    int fired = 0;   // that changed a request
+    int failed = 0;
+    absl::Status first_error;
+  };
+  absl::StatusOr<TimerSweep> RunDueTimers(int max = 1000);
 
   const EngineOptions& options() const { return options_; }
 

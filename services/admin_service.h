@@ -1,0 +1,36 @@
+// AdminService: the audit trail, directory writes and timer runs.
+#ifndef SILANG_SERVICES_ADMIN_SERVICE_H_
+#define SILANG_SERVICES_ADMIN_SERVICE_H_
+
+#include "engine/directory.h"
+#include "engine/requests.h"
+#include "silang/v1/admin.grpc.pb.h"
+
+namespace silang {
+
+class AdminService final : public v1::AdminService::CallbackService {
+ public:
+  AdminService(RequestEngine& engine, Directory& directory)
+      : engine_(engine), directory_(directory) {}
+
+  grpc::ServerUnaryReactor* GetAuditTrail(grpc::CallbackServerContext* ctx,
+                                          const v1::GetAuditTrailRequest* req,
+                                          v1::AuditTrail* resp) override;
+  grpc::ServerUnaryReactor* PutLibrary(grpc::CallbackServerContext* ctx,
+                                       const v1::PutLibraryRequest* req,
+                                       v1::Library* resp) override;
+  grpc::ServerUnaryReactor* PutPartnership(
+      grpc::CallbackServerContext* ctx, const v1::PutPartnershipRequest* req,
+      v1::Partnership* resp) override;
+  grpc::ServerUnaryReactor* RunTimers(grpc::CallbackServerContext* ctx,
+                                      const v1::RunTimersRequest* req,
+                                      v1::RunTimersResponse* resp) override;
+
+ private:
+  RequestEngine& engine_;
+  Directory& directory_;
+};
+
+}  // namespace silang
+
+#endif  // SILANG_SERVICES_ADMIN_SERVICE_H_

@@ -1,0 +1,184 @@
+#include "services/convert.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/request_fsm.h"
+#include "engine/requests.h"
+#include "engine/title_key.h"
+
+namespace silang {
+namespace {
+
+template <typename To, typename From>
+To ViaWire(const From& from) {
+  To to;
+  to.ParseFromString(from.SerializeAsString());
+  return to;
+}
+
+// Enums share numbers between API and storage (checked by a test).
+template <typename To, typename From>
+To Cast(From v) {
+  return static_cast<To>(static_cast<int>(v));
+}
+
+}  // namespace
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC status codes are the same numbers.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+int64_t MicrosOf(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+
+google::protobuf::Timestamp TimestampOf(int64_t micros) {
+  google::protobuf::Timestamp t;
+  int64_t secs = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) rem += 1000000, --secs;
+  t.set_seconds(secs);
+  t.set_nanos(static_cast<int32_t>(rem * 1000));
+  return t;
+}
+
+absl::StatusOr<std::string> TitleKeyOf(const v1::TitleRef& title) {
+  switch (title.key_case()) {
+    case v1::TitleRef::kIsbn: {
+      auto isbn = NormalizeIsbn(title.isbn());
+      if (!isbn.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("title.", isbn.status().message()));
+      }
+      return IsbnKey(*isbn);
+    }
+    case v1::TitleRef::kIssn: {
+      auto issn = NormalizeIssn(title.issn());
+      if (!issn.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("title.", issn.status().message()));
+      }
+      return IssnKey(*issn);
+    }
+    case v1::TitleRef::kRecordId:
+      if (title.record_id().empty() || title.record_id().size() > 128 ||
+          absl::StrContains(title.record_id(), '\0')) {
+        return absl::InvalidArgumentError(
+            "title.record_id: 1 to 128 bytes, no NUL");
+      }
+      return RecordKey(title.record_id());
+    default:
+      return absl::InvalidArgumentError(
+          "title: give one of isbn, issn or record_id");
+  }
+}
+
+v1::TitleRef TitleRefOf(const std::string& key) {
+  v1::TitleRef t;
+  if (absl::StartsWith(key, "isbn:")) t.set_isbn(key.substr(5));
+  if (absl::StartsWith(key, "issn:")) t.set_issn(key.substr(5));
+  if (absl::StartsWith(key, "rec:")) t.set_record_id(key.substr(4));
+  return t;
+}
+
+v1::Request ToApi(const storage::v1::RequestRecord& r) {
+  v1::Request out;
+  out.set_id(FormatRequestId(r.id()));
+  out.set_version(r.version());
+  out.set_state(Cast<v1::RequestState>(r.state()));
+  out.set_borrower_library_id(r.borrower_library_id());
+  out.set_pickup_library_id(r.pickup_library_id());
+  out.set_patron_ref(r.patron_ref());
+  *out.mutable_title() = TitleRefOf(r.title_key());
+  *out.mutable_bib() = ViaWire<v1::Bibliographic>(r.bib());
+  out.set_service_type(Cast<v1::ServiceType>(r.service_type()));
+  out.set_service_level(Cast<v1::ServiceLevel>(r.service_level()));
+  out.set_material_type(Cast<v1::MaterialType>(r.material_type()));
+  out.set_current_lender_id(r.current_lender_id());
+  for (const auto& e : r.rota()) *out.add_rota() = ViaWire<v1::RotaEntry>(e);
+  for (const auto& e : r.filtered()) {
+    *out.add_filtered() = ViaWire<v1::RotaEntry>(e);
+  }
+  out.set_rota_position(r.rota_position());
+  *out.mutable_created_at() = TimestampOf(r.created_at_us());
+  *out.mutable_updated_at() = TimestampOf(r.updated_at_us());
+  if (r.response_deadline_us() != 0) {
+    *out.mutable_response_deadline() = TimestampOf(r.response_deadline_us());
+  }
+  if (r.due_date_us() != 0) {
+    *out.mutable_due_date() = TimestampOf(r.due_date_us());
+  }
+  out.set_tracking_ref(r.tracking_ref());
+  out.set_last_reason(Cast<v1::Reason>(r.last_reason()));
+  out.set_note(r.note());
+  out.set_renewals(r.renewals());
+  out.set_iso18626_status(
+      std::string(fsm::Iso18626Status(r.state(), r.service_type())));
+  return out;
+}
+
+v1::AuditEvent ToApi(const storage::v1::AuditRecord& e) {
+  v1::AuditEvent out;
+  out.set_request_id(FormatRequestId(e.request_id()));
+  out.set_seq(e.seq());
+  *out.mutable_at() = TimestampOf(e.at_us());
+  out.set_actor_library_id(e.actor_library_id());
+  out.set_role(Cast<v1::Role>(e.role()));
+  out.set_action(Cast<v1::Action>(e.action()));
+  out.set_from_state(Cast<v1::RequestState>(e.from_state()));
+  out.set_to_state(Cast<v1::RequestState>(e.to_state()));
+  out.set_reason(Cast<v1::Reason>(e.reason()));
+  out.set_note(e.note());
+  out.set_lender_id(e.lender_id());
+  out.set_version(e.version());
+  return out;
+}
+
+v1::Library ToApi(const storage::v1::LibraryRecord& l) {
+  return ViaWire<v1::Library>(l);
+}
+v1::Partnership ToApi(const storage::v1::PartnershipRecord& p) {
+  return ViaWire<v1::Partnership>(p);
+}
+storage::v1::LibraryRecord FromApi(const v1::Library& l) {
+  return ViaWire<storage::v1::LibraryRecord>(l);
+}
+storage::v1::PartnershipRecord FromApi(const v1::Partnership& p) {
+  return ViaWire<storage::v1::PartnershipRecord>(p);
+}
+
+v1::Holding ToApi(const storage::v1::HoldingRecord& h) {
+  v1::Holding out;
+  out.set_library_id(h.library_id());
+  *out.mutable_title() = TitleRefOf(h.title_key());
+  out.set_item_id(h.item_id());
+  out.set_call_number(h.call_number());
+  out.set_material_type(Cast<v1::MaterialType>(h.material_type()));
+  out.set_availability(Cast<v1::Availability>(h.availability()));
+  if (h.available_from_us() != 0) {
+    *out.mutable_available_from() = TimestampOf(h.available_from_us());
+  }
+  *out.mutable_updated_at() = TimestampOf(h.updated_at_us());
+  return out;
+}
+
+absl::StatusOr<storage::v1::HoldingRecord> FromApi(const v1::Holding& h) {
+  storage::v1::HoldingRecord out;
+  auto key = TitleKeyOf(h.title());
+  if (!key.ok()) return key.status();
+  out.set_library_id(h.library_id());
+  out.set_title_key(*key);
+  out.set_item_id(h.item_id());
+  out.set_call_number(h.call_number());
+  out.set_material_type(Cast<storage::v1::MaterialType>(h.material_type()));
+  out.set_availability(Cast<storage::v1::Availability>(h.availability()));
+  if (h.has_available_from()) {
+    out.set_available_from_us(MicrosOf(h.available_from()));
+  }
+  return out;
+}
+
+}  // namespace silang

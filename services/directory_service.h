@@ -1,0 +1,40 @@
+// DirectoryService: libraries, partnerships and holdings, over Directory.
+#ifndef SILANG_SERVICES_DIRECTORY_SERVICE_H_
+#define SILANG_SERVICES_DIRECTORY_SERVICE_H_
+
+#include "engine/directory.h"
+#include "silang/v1/directory.grpc.pb.h"
+
+namespace silang {
+
+class DirectoryService final : public v1::DirectoryService::CallbackService {
+ public:
+  explicit DirectoryService(Directory& directory) : directory_(directory) {}
+
+  grpc::ServerUnaryReactor* GetLibrary(grpc::CallbackServerContext* ctx,
+                                       const v1::GetLibraryRequest* req,
+                                       v1::Library* resp) override;
+  grpc::ServerUnaryReactor* ListLibraries(
+      grpc::CallbackServerContext* ctx, const v1::ListLibrariesRequest* req,
+      v1::ListLibrariesResponse* resp) override;
+  grpc::ServerUnaryReactor* GetPartnership(
+      grpc::CallbackServerContext* ctx, const v1::GetPartnershipRequest* req,
+      v1::Partnership* resp) override;
+  grpc::ServerUnaryReactor* ListPartnerships(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListPartnershipsRequest* req,
+      v1::ListPartnershipsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListHoldings(
+      grpc::CallbackServerContext* ctx, const v1::ListHoldingsRequest* req,
+      v1::ListHoldingsResponse* resp) override;
+  grpc::ServerUnaryReactor* PutHoldings(
+      grpc::CallbackServerContext* ctx, const v1::PutHoldingsRequest* req,
+      v1::PutHoldingsResponse* resp) override;
+
+ private:
+  Directory& directory_;
+};
+
+}  // namespace silang
+
+#endif  // SILANG_SERVICES_DIRECTORY_SERVICE_H_

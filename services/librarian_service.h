@@ -1,0 +1,46 @@
+// LibrarianService: the borrowing librarian's calls, over RequestEngine.
+#ifndef SILANG_SERVICES_LIBRARIAN_SERVICE_H_
+#define SILANG_SERVICES_LIBRARIAN_SERVICE_H_
+
+#include "engine/requests.h"
+#include "silang/v1/librarian.grpc.pb.h"
+
+namespace silang {
+
+class LibrarianService final : public v1::LibrarianService::CallbackService {
+ public:
+  explicit LibrarianService(RequestEngine& engine) : engine_(engine) {}
+
+  grpc::ServerUnaryReactor* SubmitRequest(
+      grpc::CallbackServerContext* ctx, const v1::SubmitRequestRequest* req,
+      v1::SubmitRequestResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRequest(grpc::CallbackServerContext* ctx,
+                                       const v1::GetRequestRequest* req,
+                                       v1::Request* resp) override;
+  grpc::ServerUnaryReactor* ListRequests(
+      grpc::CallbackServerContext* ctx, const v1::ListRequestsRequest* req,
+      v1::ListRequestsResponse* resp) override;
+  grpc::ServerUnaryReactor* CancelRequest(grpc::CallbackServerContext* ctx,
+                                          const v1::CancelRequestRequest* req,
+                                          v1::Request* resp) override;
+  grpc::ServerUnaryReactor* RenewRequest(grpc::CallbackServerContext* ctx,
+                                         const v1::RenewRequestRequest* req,
+                                         v1::Request* resp) override;
+  grpc::ServerUnaryReactor* Rerequest(grpc::CallbackServerContext* ctx,
+                                      const v1::RerequestRequest* req,
+                                      v1::Request* resp) override;
+
+ private:
+  // The borrower-side actions behind Cancel, Renew and Rerequest.
+  template <typename Req>
+  grpc::ServerUnaryReactor* BorrowerAct(grpc::CallbackServerContext* ctx,
+                                        const Req& req,
+                                        storage::v1::Action action,
+                                        v1::Request* resp);
+
+  RequestEngine& engine_;
+};
+
+}  // namespace silang
+
+#endif  // SILANG_SERVICES_LIBRARIAN_SERVICE_H_

@@ -1,0 +1,94 @@
+#include "services/server.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/admin_service.h"
+#include "services/agent_service.h"
+#include "services/directory_service.h"
+#include "services/librarian_service.h"
+
+namespace silang {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+struct Server::Services {
+  Services(Core& core)
+      : librarian(*core.requests),
+        agent(*core.requests),
+        admin(*core.requests, *core.directory),
+        directory(*core.directory) {}
+  LibrarianService librarian;
+  AgentService agent;
+  AdminService admin;
+  DirectoryService directory;
+};
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    Core& core, const ServerOptions& options) {
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_cert and tls_key: give both or neither");
+  }
+  if (!options.tls_cert_file.empty()) {
+    auto cert = ReadFile(options.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(options.tls_key_file);
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(ssl);
+  } else {
+    creds = grpc::InsecureServerCredentials();
+  }
+
+  // Links the health messages' descriptor so reflection can describe them.
+  (void)grpc::health::v1::HealthCheckResponse::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::unique_ptr<Server> server(new Server());
+  server->services_ = std::make_unique<Services>(core);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, creds, &server->port_);
+  builder.RegisterService(&server->services_->librarian);
+  builder.RegisterService(&server->services_->agent);
+  builder.RegisterService(&server->services_->admin);
+  builder.RegisterService(&server->services_->directory);
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+Server::~Server() { Shutdown(absl::Seconds(1)); }
+
+void Server::Shutdown(absl::Duration grace) {
+  if (!server_) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace silang

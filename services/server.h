@@ -1,0 +1,49 @@
+// Server: silangd's gRPC server. Registers the four Silang services over
+// one Core, the standard gRPC health service (SERVING while the store is
+// open) and server reflection, so generic clients (grpcurl, buf curl) can
+// discover and call every method.
+#ifndef SILANG_SERVICES_SERVER_H_
+#define SILANG_SERVICES_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/core.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace silang {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:7420";  // HOST:PORT; port 0 picks one
+  std::string tls_cert_file;              // both or neither
+  std::string tls_key_file;
+};
+
+class Server {
+ public:
+  // Borrows core; it must outlive the Server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      Core& core, const ServerOptions& options);
+  ~Server();
+
+  int port() const { return port_; }
+  // Stops taking calls, lets calls in flight finish for up to `grace`.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  struct Services;
+  Server() = default;
+
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace silang
+
+#endif  // SILANG_SERVICES_SERVER_H_

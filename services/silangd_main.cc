@@ -1,0 +1,116 @@
+// silangd: the Silang core. Opens the RocksDB store in --data-dir, serves
+// the gRPC API on --listen, fires request timers in the background, and on
+// SIGTERM or SIGINT stops taking calls, finishes those in flight and closes
+// the store. Every option may also be set in the --config file (see
+// deploy/silangd.conf), with the flag's long name as the key.
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "engine/clock.h"
+#include "engine/core.h"
+#include "engine/timer_loop.h"
+#include "services/server.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts, so every thread
+  // inherits the mask and main() alone takes them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  CLI::App app{"silangd: the Silang interlibrary-loan routing core"};
+  app.set_config("--config", "", "config file (key = value, keys as flags)");
+  silang::ServerOptions server_options;
+  silang::EngineOptions engine_options;
+  std::string data_dir;
+  std::string log_level = "info";
+  std::string port_file;
+  double timer_interval_s = 5;
+  app.add_option("--listen", server_options.listen,
+                 "HOST:PORT to serve on; port 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--data-dir", data_dir, "RocksDB data directory")
+      ->required();
+  app.add_option("--tls-cert", server_options.tls_cert_file,
+                 "PEM certificate chain; enables TLS with --tls-key");
+  app.add_option("--tls-key", server_options.tls_key_file, "PEM private key");
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_option("--port-file", port_file,
+                 "write the bound port here once serving (for scripts)");
+  app.add_option("--timer-interval", timer_interval_s,
+                 "seconds between sweeps of due timers")
+      ->capture_default_str();
+  app.add_option("--default-days-to-respond",
+                 engine_options.default_days_to_respond,
+                 "lender response deadline in business days")
+      ->capture_default_str();
+  app.add_option("--rush-hours", engine_options.rush_hours,
+                 "lender response deadline for rush requests, open hours")
+      ->capture_default_str();
+  app.add_option("--default-loan-days", engine_options.default_loan_days,
+                 "loan period when the lender's policy sets none")
+      ->capture_default_str();
+  auto& w = engine_options.weights;
+  app.add_option("--weight-availability", w.availability)
+      ->capture_default_str();
+  app.add_option("--weight-distance", w.distance)->capture_default_str();
+  app.add_option("--weight-load", w.load)->capture_default_str();
+  app.add_option("--weight-performance", w.performance)
+      ->capture_default_str();
+  app.add_option("--weight-tier", w.tier)->capture_default_str();
+  app.add_option("--inter-island-km", w.inter_island_km,
+                 "extra km charged for shipping between islands")
+      ->capture_default_str();
+  app.add_option("--inter-province-km", w.inter_province_km,
+                 "extra km charged for shipping between provinces")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  silang::SystemClock clock;
+  auto core = silang::Core::Open(data_dir, clock, engine_options);
+  if (!core.ok()) {
+    spdlog::critical("cannot open store: {}", core.status().ToString());
+    return 1;
+  }
+  auto server = silang::Server::Start(**core, server_options);
+  if (!server.ok()) {
+    spdlog::critical("cannot start server: {}", server.status().ToString());
+    return 1;
+  }
+  auto timers = std::make_unique<silang::TimerLoop>(
+      *(*core)->requests, absl::Seconds(timer_interval_s),
+      [](const absl::Status& s) {
+        spdlog::error("timer sweep: {}", s.ToString());
+      });
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << (*server)->port() << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+  spdlog::info("silangd serving on port {} ({}), data in {}{}",
+               (*server)->port(), server_options.listen, data_dir,
+               server_options.tls_cert_file.empty() ? ", plaintext" : ", TLS");
+  spdlog::warn(
+      "no credentials yet: callers name their own library (demo mode)");
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+  (*server)->Shutdown(absl::Seconds(5));
+  timers.reset();
+  server->reset();
+  core->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
