@@ -44,11 +44,13 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", server_options.tls_key_file, "PEM private key");
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
   app.add_option("--port-file", port_file,
                  "write the bound port here once serving (for scripts)");
   app.add_option("--timer-interval", timer_interval_s,
                  "seconds between sweeps of due timers")
+      ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();
   app.add_option("--default-days-to-respond",
                  engine_options.default_days_to_respond,
@@ -62,12 +64,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto& w = engine_options.weights;
   app.add_option("--weight-availability", w.availability)
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--weight-distance", w.distance)->capture_default_str();
-  app.add_option("--weight-load", w.load)->capture_default_str();
+  app.add_option("--weight-distance", w.distance)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--weight-load", w.load)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--weight-performance", w.performance)
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--weight-tier", w.tier)->capture_default_str();
+  app.add_option("--weight-tier", w.tier)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--inter-island-km", w.inter_island_km,
                  "extra km charged for shipping between islands")
       ->capture_default_str();

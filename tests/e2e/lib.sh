@@ -1,0 +1,59 @@
+# Shared helpers for the end-to-end tests: start and stop a real silangd on
+# a free port with a private data directory, and call it with silangctl.
+# Usage: source lib.sh SILANGD SILANGCTL
+
+SILANGD=$1
+SILANGCTL=$2
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/silang-e2e.XXXXXX")
+PID=""
+PORT=""
+
+cleanup() {
+  if [ -n "$PID" ]; then kill -9 "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- silangd log" >&2
+  tail -n 30 "$WORK/silangd.log" >&2 || true
+  exit 1
+}
+
+start_silangd() {
+  rm -f "$WORK/port"
+  "$SILANGD" --data-dir "$WORK/data" --listen 127.0.0.1:0 \
+    --port-file "$WORK/port" --log-level warn --timer-interval 3600 \
+    "$@" >> "$WORK/silangd.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 100); do
+    [ -s "$WORK/port" ] && break
+    kill -0 "$PID" 2>/dev/null || fail "silangd exited at start-up"
+    sleep 0.1
+  done
+  [ -s "$WORK/port" ] || fail "silangd did not start within 10 s"
+  PORT=$(cat "$WORK/port")
+}
+
+kill_silangd() {  # SIGKILL: no shutdown, no flush
+  kill -9 "$PID"
+  wait "$PID" 2>/dev/null || true
+  PID=""
+}
+
+stop_silangd() {  # SIGTERM: graceful
+  kill -TERM "$PID"
+  wait "$PID" || fail "silangd exited non-zero on SIGTERM"
+  PID=""
+}
+
+ctl() {
+  "$SILANGCTL" --server "127.0.0.1:$PORT" --timeout 10 "$@"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+  [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+  echo "ok: $1 = $3"
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End to end, with real processes: seed a network with silangctl, drive a
+# loan from submit to complete (the first lender answers unfilled), then
+# SIGKILL silangd, restart it on the same data directory and find the
+# request and its whole audit trail intact. Also checks that a write
+# acknowledged just before SIGKILL survives, and idempotent resubmission.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh" "$1" "$2"
+
+start_silangd
+expect_eq "health" "$(ctl health)" "SERVING"
+
+# Three libraries at real places (../shared/data/geo/id_places.csv).
+ctl library put --id JKT --name "Perpustakaan Nasional" --lat -6.21462 \
+  --lon 106.84513 --province Jakarta --island Jawa --tz WIB \
+  --services loan,copy > /dev/null
+ctl library put --id BDG --name "Dispusip Kota Bandung" --lat -6.92222 \
+  --lon 107.60694 --province "West Java" --island Jawa --tz WIB \
+  --services loan,copy > /dev/null
+ctl library put --id TPI --name "Perpustakaan Tanjung Pinang" --lat 0.91667 \
+  --lon 104.45833 --province "Riau Islands" --island Bintan --tz WIB \
+  --services loan,copy > /dev/null
+ctl partnership put --id NET --name "Jaringan uji" --members JKT,BDG,TPI \
+  --valid-from 2020-01-01 --valid-until 2099-12-31 --tier 2 > /dev/null
+ctl holdings put BDG --isbn 0-306-40615-2 --item B-1 --available on-shelf > /dev/null
+ctl holdings put TPI --isbn 9780306406157 --item T-1 --available on-shelf > /dev/null
+
+# Submit: routed in the same call, nearest on-shelf lender first.
+sub=$(ctl --json submit --borrower JKT --patron P-0001 --isbn 9780306406157 \
+  --title "Test book" --key e2e-key-1)
+id=$(jq -r '.request.id' <<< "$sub")
+expect_eq "submitted id" "$id" "r-1"
+expect_eq "first lender" "$(jq -r '.request.current_lender_id' <<< "$sub")" "BDG"
+expect_eq "state" "$(jq -r '.request.state' <<< "$sub")" "REQUEST_STATE_SENT_TO_LENDER"
+expect_eq "rota size" "$(jq '.request.rota | length' <<< "$sub")" "2"
+
+state() { ctl --json get "$id" | jq -r '.state'; }
+version() { ctl --json get "$id" | jq -r '.version'; }
+
+# Bandung cannot find it: the request moves to Tanjung Pinang by itself.
+ctl --as BDG unfilled "$id" --reason not-on-shelf --expected-version 1 > /dev/null
+expect_eq "lender after unfilled" "$(ctl --json get "$id" | jq -r '.current_lender_id')" "TPI"
+# A stale version is refused and changes nothing.
+if ctl --as TPI will-supply "$id" --expected-version 1 2> "$WORK/err"; then
+  fail "stale version accepted"
+fi
+grep -q ABORTED "$WORK/err" || fail "stale version: $(cat "$WORK/err")"
+expect_eq "version after refused call" "$(version)" "2"
+
+ctl --as TPI will-supply "$id" > /dev/null
+ctl --as TPI ship "$id" --tracking POS-123 > /dev/null
+ctl --as JKT receive "$id" > /dev/null
+ctl --as JKT check-out "$id" > /dev/null
+ctl --as JKT renew "$id" > /dev/null
+ctl --as TPI approve-renewal "$id" > /dev/null
+ctl --as JKT return "$id" --tracking POS-456 > /dev/null
+ctl --as TPI check-in "$id" > /dev/null
+expect_eq "final state" "$(state)" "REQUEST_STATE_COMPLETE"
+
+before=$(ctl --json audit "$id")
+events=$(jq '.events | length' <<< "$before")
+expect_eq "audit actions" \
+  "$(jq -r '[.events[].action] | join(",")' <<< "$before")" \
+  "ACTION_SUBMIT,ACTION_ROUTE,ACTION_UNFILLED,ACTION_ROUTE,ACTION_WILL_SUPPLY,ACTION_SHIP,ACTION_RECEIVE,ACTION_CHECK_OUT,ACTION_REQUEST_RENEWAL,ACTION_APPROVE_RENEWAL,ACTION_SHIP_RETURN,ACTION_CHECK_IN"
+
+# A second request, acknowledged, then SIGKILL at once.
+sub2=$(ctl --json submit --borrower JKT --patron P-0002 --isbn 9780306406157 --key e2e-key-2)
+id2=$(jq -r '.request.id' <<< "$sub2")
+ctl --as JKT cancel "$id2" > /dev/null
+kill_silangd
+
+start_silangd
+expect_eq "state after SIGKILL" "$(state)" "REQUEST_STATE_COMPLETE"
+after=$(ctl --json audit "$id")
+expect_eq "audit events after SIGKILL" "$(jq '.events | length' <<< "$after")" "$events"
+[ "$before" = "$after" ] || fail "audit trail changed across SIGKILL"
+echo "ok: audit trail identical across SIGKILL ($events events)"
+expect_eq "acknowledged cancel survived SIGKILL" \
+  "$(ctl --json get "$id2" | jq -r '.state')" "REQUEST_STATE_CANCEL_PENDING"
+
+# Idempotent resubmission after the restart returns the same request.
+again=$(ctl --json submit --borrower JKT --patron P-0001 --isbn 9780306406157 \
+  --title "Test book" --key e2e-key-1)
+expect_eq "resubmit id" "$(jq -r '.request.id' <<< "$again")" "r-1"
+expect_eq "resubmit created" "$(jq -r '.created // false' <<< "$again")" "false"
+# New requests continue the id sequence.
+sub3=$(ctl --json submit --borrower JKT --patron P-0003 --isbn 9780306406157 --key e2e-key-3)
+expect_eq "next id after restart" "$(jq -r '.request.id' <<< "$sub3")" "r-3"
+
+stop_silangd
+echo "e2e loan life: passed"
