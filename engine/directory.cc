@@ -333,6 +333,94 @@ absl::StatusOr<std::vector<PartnershipRecord>> Directory::PartnershipsOf(
   return out;
 }
 
+// --- Holdings ---------------------------------------------------------------
+//
+// Holding keys carry the library's generation (engine/keys.h). Readers pin a
+// snapshot, look up each library's current generation once, and skip keys
+// of any other generation, so a replacement in progress (a newer, pending
+// generation) and one being cleaned up (older, stale generations) are both
+// invisible.
+
+namespace {
+
+constexpr char kGenSeqKey[] = "holdings_gen_seq";
+// Deletes of stale keys go in batches of about this many entries.
+constexpr size_t kDeleteBatch = 20000;
+
+std::string HoldingKey(absl::string_view title, absl::string_view library,
+                       uint64_t gen, absl::string_view item) {
+  return keys::Builder().Str(title).Str(library).U64(gen).Str(item).Take();
+}
+
+std::string LibHoldingKey(absl::string_view library, uint64_t gen,
+                          absl::string_view title, absl::string_view item) {
+  return keys::Builder().Str(library).U64(gen).Str(title).Str(item).Take();
+}
+
+// A RocksDB snapshot held for one read.
+class PinnedSnapshot {
+ public:
+  explicit PinnedSnapshot(rocksdb::DB* db) : db_(db), snap_(db->GetSnapshot()) {
+    options_.snapshot = snap_;
+  }
+  ~PinnedSnapshot() { db_->ReleaseSnapshot(snap_); }
+  PinnedSnapshot(const PinnedSnapshot&) = delete;
+  PinnedSnapshot& operator=(const PinnedSnapshot&) = delete;
+  rocksdb::ReadOptions& options() { return options_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+  rocksdb::ReadOptions options_;
+};
+
+}  // namespace
+
+absl::StatusOr<HoldingsGenerationRecord> Directory::ReadGeneration(
+    const rocksdb::ReadOptions& ro, absl::string_view library_id) const {
+  std::string key = StrKey(library_id);
+  std::string value;
+  rocksdb::Status s = store_.db()->Get(
+      ro, store_.handle(Cf::kHoldingGens), key, &value);
+  HoldingsGenerationRecord rec;
+  if (s.IsNotFound()) return rec;
+  RETURN_IF_ERROR(FromRocks(s, "read holdings generation"));
+  if (!rec.ParseFromString(value)) {
+    return Store::CorruptValue(Cf::kHoldingGens, key);
+  }
+  return rec;
+}
+
+absl::Status Directory::WriteUnsynced(Batch& batch) {
+  // Safe for bulk data: the synced write that follows (a generation switch
+  // or a stale-list update) makes every earlier WAL entry durable too.
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  return FromRocks(store_.db()->Write(wo, &batch.raw()), "write");
+}
+
+absl::Status Directory::ValidateHolding(absl::string_view field,
+                                        absl::string_view library_id,
+                                        HoldingRecord& h) const {
+  if (h.library_id().empty()) h.set_library_id(std::string(library_id));
+  if (h.library_id() != library_id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".library_id: ", h.library_id(), " is not ", library_id));
+  }
+  if (absl::Status s = ValidateTitleKey(h.title_key()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".", s.message()));
+  }
+  if (h.item_id().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".item_id: required"));
+  }
+  RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".item_id"), h.item_id(),
+                           limits::kItemIdLen));
+  RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".call_number"),
+                           h.call_number(), limits::kNameLen));
+  if (h.updated_at_us() == 0) h.set_updated_at_us(clock_.NowMicros());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
     absl::string_view library_id, std::vector<HoldingRecord> holdings,
     bool replace_all) {
@@ -343,45 +431,32 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
     return absl::NotFoundError(
         absl::StrCat("library ", library_id, " not found"));
   }
-  const int64_t now = clock_.NowMicros();
-  std::set<std::string> new_keys;  // lib_holdings keys being written
   for (size_t i = 0; i < holdings.size(); ++i) {
-    HoldingRecord& h = holdings[i];
-    std::string field = absl::StrCat("holdings[", i, "]");
-    if (h.library_id().empty()) h.set_library_id(std::string(library_id));
-    if (h.library_id() != library_id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".library_id: ", h.library_id(), " is not ", library_id));
-    }
-    if (absl::Status s = ValidateTitleKey(h.title_key()); !s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".", s.message()));
-    }
-    if (h.item_id().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".item_id: required"));
-    }
-    RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".item_id"), h.item_id(),
-                             limits::kItemIdLen));
-    RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".call_number"),
-                             h.call_number(), limits::kNameLen));
-    if (h.updated_at_us() == 0) h.set_updated_at_us(now);
-    new_keys.insert(keys::Builder()
-                        .Str(library_id)
-                        .Str(h.title_key())
-                        .Str(h.item_id())
-                        .Take());
+    RETURN_IF_ERROR(ValidateHolding(absl::StrCat("holdings[", i, "]"),
+                                    library_id, holdings[i]));
   }
+  // Under the lock the current generation cannot switch, so these writes
+  // land in the generation readers see (a replacement's cleanup finds them
+  // if it switches later).
   absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(HoldingsGenerationRecord gen,
+                   ReadGeneration(rocksdb::ReadOptions(), library_id));
+  const uint64_t g = gen.current();
+  std::set<std::string> new_keys;  // lib_holdings keys being written
+  for (const HoldingRecord& h : holdings) {
+    new_keys.insert(LibHoldingKey(library_id, g, h.title_key(), h.item_id()));
+  }
   Batch batch(store_);
   PutHoldingsResult result;
   if (replace_all) {
     absl::Status inner = absl::OkStatus();
     RETURN_IF_ERROR(store_.Scan(
-        Cf::kLibHoldings, StrKey(library_id), "",
+        Cf::kLibHoldings, keys::Builder().Str(library_id).U64(g).Take(), "",
         [&](absl::string_view k, absl::string_view) {
           if (new_keys.count(std::string(k))) return true;
           keys::Reader r(k);
           r.Str();
+          r.U64();
           auto title = r.Str();
           auto item = r.Str();
           if (!title || !item) {
@@ -389,35 +464,205 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
             return false;
           }
           batch.Delete(Cf::kLibHoldings, k);
-          batch.Delete(Cf::kHoldings, keys::Builder()
-                                          .Str(*title)
-                                          .Str(library_id)
-                                          .Str(*item)
-                                          .Take());
+          batch.Delete(Cf::kHoldings,
+                       HoldingKey(*title, library_id, g, *item));
           ++result.removed;
           return true;
         }));
     RETURN_IF_ERROR(inner);
   }
   for (const HoldingRecord& h : holdings) {
-    batch.Put(Cf::kHoldings,
-              keys::Builder()
-                  .Str(h.title_key())
-                  .Str(library_id)
-                  .Str(h.item_id())
-                  .Take(),
-              h);
-    batch.Put(Cf::kLibHoldings,
-              keys::Builder()
-                  .Str(library_id)
-                  .Str(h.title_key())
-                  .Str(h.item_id())
-                  .Take(),
-              "");
+    StageHolding(batch, g, h);
     ++result.written;
   }
   RETURN_IF_ERROR(store_.Write(batch));
   return result;
+}
+
+void Directory::StageHolding(Batch& batch, uint64_t gen,
+                             const HoldingRecord& h) const {
+  batch.Put(Cf::kHoldings,
+            HoldingKey(h.title_key(), h.library_id(), gen, h.item_id()), h);
+  batch.Put(Cf::kLibHoldings,
+            LibHoldingKey(h.library_id(), gen, h.title_key(), h.item_id()),
+            "");
+}
+
+absl::StatusOr<uint64_t> Directory::BeginHoldingsReplacement(
+    const std::vector<std::string>& library_ids) {
+  if (library_ids.empty()) {
+    return absl::InvalidArgumentError("library_ids: at least one");
+  }
+  for (const std::string& id : library_ids) {
+    RETURN_IF_ERROR(GetLibrary(id).status());
+  }
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(auto seq, store_.GetProto<storage::v1::HoldingsGenSeqRecord>(
+                                 Cf::kMeta, kGenSeqKey));
+  storage::v1::HoldingsGenSeqRecord next;
+  next.set_last((seq ? seq->last() : 0) + 1);
+  const uint64_t gen = next.last();
+  Batch batch(store_);
+  batch.Put(Cf::kMeta, kGenSeqKey, next);
+  for (const std::string& id : library_ids) {
+    ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
+                     ReadGeneration(rocksdb::ReadOptions(), id));
+    if (rec.pending() != 0) {
+      if (live_generations_.count(rec.pending()) > 0) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "library ", id, ": another import is replacing its holdings"));
+      }
+      // Left by a process that stopped mid-import: its keys are garbage.
+      rec.add_stale(rec.pending());
+    }
+    rec.set_pending(gen);
+    batch.Put(Cf::kHoldingGens, StrKey(id), rec);
+  }
+  RETURN_IF_ERROR(store_.Write(batch));
+  live_generations_.insert(gen);
+  return gen;
+}
+
+absl::Status Directory::EndHoldingsReplacement(
+    const std::vector<std::string>& library_ids, uint64_t gen, bool commit) {
+  absl::MutexLock lock(&write_mu_);
+  Batch batch(store_);
+  for (const std::string& id : library_ids) {
+    ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
+                     ReadGeneration(rocksdb::ReadOptions(), id));
+    if (rec.pending() != gen) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "library ", id, ": holdings generation ", gen,
+          " is not pending (pending: ", rec.pending(), ")"));
+    }
+    rec.set_pending(0);
+    if (commit) {
+      rec.add_stale(rec.current());
+      rec.set_current(gen);
+      rec.set_switched_at_us(clock_.NowMicros());
+    } else {
+      rec.add_stale(gen);
+    }
+    batch.Put(Cf::kHoldingGens, StrKey(id), rec);
+  }
+  RETURN_IF_ERROR(store_.Write(batch));
+  live_generations_.erase(gen);
+  return absl::OkStatus();
+}
+
+absl::Status Directory::CommitHoldingsReplacement(
+    const std::vector<std::string>& library_ids, uint64_t gen) {
+  return EndHoldingsReplacement(library_ids, gen, /*commit=*/true);
+}
+
+absl::Status Directory::AbandonHoldingsReplacement(
+    const std::vector<std::string>& library_ids, uint64_t gen) {
+  return EndHoldingsReplacement(library_ids, gen, /*commit=*/false);
+}
+
+absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
+    absl::string_view library_id) {
+  RETURN_IF_ERROR(ValidateId("library_id", library_id));
+  ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
+                   ReadGeneration(rocksdb::ReadOptions(), library_id));
+  int64_t removed = 0;
+  for (uint64_t g : std::set<uint64_t>(rec.stale().begin(), rec.stale().end())) {
+    if (g == rec.current() || (rec.pending() != 0 && g == rec.pending())) {
+      continue;  // never delete what readers see or an import is writing
+    }
+    std::string prefix = keys::Builder().Str(library_id).U64(g).Take();
+    std::string upper = keys::PrefixEnd(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    auto it = store_.NewIterator(Cf::kLibHoldings, ro);
+    Batch batch(store_);
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      absl::string_view k(it->key().data(), it->key().size());
+      keys::Reader r(k);
+      r.Str();
+      r.U64();
+      auto title = r.Str();
+      auto item = r.Str();
+      if (!title || !item) return Store::CorruptValue(Cf::kLibHoldings, k);
+      batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
+      ++removed;
+      if (batch.Count() >= kDeleteBatch) {
+        RETURN_IF_ERROR(WriteUnsynced(batch));
+        batch.raw().Clear();
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan stale holdings"));
+    batch.raw().DeleteRange(store_.handle(Cf::kLibHoldings), prefix, upper);
+    RETURN_IF_ERROR(WriteUnsynced(batch));
+    absl::MutexLock lock(&write_mu_);
+    ASSIGN_OR_RETURN(HoldingsGenerationRecord now,
+                     ReadGeneration(rocksdb::ReadOptions(), library_id));
+    HoldingsGenerationRecord updated = now;
+    updated.clear_stale();
+    for (uint64_t s : now.stale()) {
+      if (s != g) updated.add_stale(s);
+    }
+    Batch done(store_);
+    done.Put(Cf::kHoldingGens, StrKey(library_id), updated);
+    RETURN_IF_ERROR(store_.Write(done));
+  }
+  return removed;
+}
+
+absl::Status Directory::ScanLiveHoldings(
+    absl::string_view title_key, absl::string_view start,
+    const std::function<bool(absl::string_view, HoldingRecord)>& fn) const {
+  PinnedSnapshot snap(store_.db());
+  const std::string prefix = StrKey(title_key);
+  const std::string upper = keys::PrefixEnd(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro = snap.options();
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  auto it = store_.NewIterator(Cf::kHoldings, ro);
+  std::string library;  // the library whose generation is cached
+  uint64_t current = 0;
+  absl::string_view first = start > prefix ? start : absl::string_view(prefix);
+  it->Seek(rocksdb::Slice(first.data(), first.size()));
+  while (it->Valid()) {
+    absl::string_view k(it->key().data(), it->key().size());
+    keys::Reader r(k);
+    r.Str();
+    auto lib = r.Str();
+    auto gen = r.U64();
+    if (!lib || !gen) return Store::CorruptValue(Cf::kHoldings, k);
+    if (*lib != library) {
+      library = std::string(*lib);
+      ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
+                       ReadGeneration(snap.options(), library));
+      current = rec.current();
+    }
+    if (*gen != current) {
+      // Jump to the live generation, or past this library.
+      std::string next = *gen < current
+                             ? keys::Builder()
+                                   .Str(title_key)
+                                   .Str(library)
+                                   .U64(current)
+                                   .Take()
+                             : keys::PrefixEnd(
+                                   keys::Builder().Str(title_key).Str(library).Take());
+      it->Seek(next);
+      continue;
+    }
+    if (!(k > start)) {  // the page token's own key was already returned
+      it->Next();
+      continue;
+    }
+    HoldingRecord h;
+    if (!h.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return Store::CorruptValue(Cf::kHoldings, k);
+    }
+    if (!fn(k, std::move(h))) return absl::OkStatus();
+    it->Next();
+  }
+  return FromRocks(it->status(), "scan holdings");
 }
 
 absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
@@ -427,45 +672,28 @@ absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
   ASSIGN_OR_RETURN(int size, CheckPageSize(page_size, 100, 1000));
   ASSIGN_OR_RETURN(std::string start, DecodePageToken(page_token));
   Page<HoldingRecord> page;
-  absl::Status inner = absl::OkStatus();
   std::string last_key;
-  RETURN_IF_ERROR(store_.Scan(
-      Cf::kHoldings, StrKey(title_key), start,
-      [&](absl::string_view k, absl::string_view v) {
-        if (!page_token.empty() && k == start) return true;
+  RETURN_IF_ERROR(ScanLiveHoldings(
+      title_key, start, [&](absl::string_view k, HoldingRecord h) {
         if (static_cast<int>(page.items.size()) == size) {
           page.next_token = EncodePageToken(last_key);
-          return false;
-        }
-        HoldingRecord h;
-        if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          inner = Store::CorruptValue(Cf::kHoldings, k);
           return false;
         }
         page.items.push_back(std::move(h));
         last_key = std::string(k);
         return true;
       }));
-  RETURN_IF_ERROR(inner);
   return page;
 }
 
 absl::StatusOr<std::vector<HoldingRecord>> Directory::HoldersOf(
     absl::string_view title_key) const {
   std::vector<HoldingRecord> out;
-  absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.Scan(
-      Cf::kHoldings, StrKey(title_key), "",
-      [&](absl::string_view k, absl::string_view v) {
-        HoldingRecord h;
-        if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-          inner = Store::CorruptValue(Cf::kHoldings, k);
-          return false;
-        }
-        out.push_back(std::move(h));
-        return true;
-      }));
-  RETURN_IF_ERROR(inner);
+  RETURN_IF_ERROR(ScanLiveHoldings(title_key, "",
+                                   [&](absl::string_view, HoldingRecord h) {
+                                     out.push_back(std::move(h));
+                                     return true;
+                                   }));
   return out;
 }
 

@@ -8,6 +8,8 @@
 #ifndef SILANG_ENGINE_DIRECTORY_H_
 #define SILANG_ENGINE_DIRECTORY_H_
 
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 namespace silang {
 
 using storage::v1::HoldingRecord;
+using storage::v1::HoldingsGenerationRecord;
 using storage::v1::LibraryRecord;
 using storage::v1::PartnershipRecord;
 
@@ -65,9 +68,50 @@ class Directory {
   absl::StatusOr<Page<HoldingRecord>> ListHoldings(
       absl::string_view title_key, int page_size,
       absl::string_view page_token) const;
-  // Every holding of the title, grouped by library in id order.
+  // Every holding of the title, grouped by library in id order. Reads one
+  // snapshot, so it never mixes two generations of a library's holdings.
   absl::StatusOr<std::vector<HoldingRecord>> HoldersOf(
       absl::string_view title_key) const;
+
+  // --- Bulk replacement of libraries' holdings (engine/catalog). ---
+  //
+  // Each library's holdings live under a generation number and readers see
+  // only its current generation. A replacement too big for one batch
+  // writes a new generation beside the live one, then switches:
+  //
+  //   Begin -> StageHolding into many batches -> Commit  (one synced write:
+  //                                           \          current := new)
+  //                                            -> Abandon (new is stale)
+  //   then DeleteStaleHoldings, for each library, removes the old keys.
+  //
+  // A crash before Commit leaves the old generation live; the orphaned
+  // pending generation turns stale at the library's next Begin.
+
+  // Reserves a new generation for these libraries (each must exist).
+  // FailedPrecondition if another replacement of one of them is running.
+  absl::StatusOr<uint64_t> BeginHoldingsReplacement(
+      const std::vector<std::string>& library_ids);
+  // Adds h (validated with ValidateHolding) to batch under generation gen.
+  void StageHolding(Batch& batch, uint64_t gen, const HoldingRecord& h) const;
+  // Checks one holding of library_id, filling library_id and updated_at if
+  // unset; `field` names it in the error.
+  absl::Status ValidateHolding(absl::string_view field,
+                               absl::string_view library_id,
+                               HoldingRecord& h) const;
+  // Makes gen current for every library in one synced write.
+  // FailedPrecondition if gen is not pending for one of them.
+  absl::Status CommitHoldingsReplacement(
+      const std::vector<std::string>& library_ids, uint64_t gen);
+  absl::Status AbandonHoldingsReplacement(
+      const std::vector<std::string>& library_ids, uint64_t gen);
+  // Deletes the keys of the library's stale generations, in batches;
+  // returns how many holdings went. Idempotent; safe beside readers.
+  absl::StatusOr<int64_t> DeleteStaleHoldings(absl::string_view library_id);
+  // A batch write without fsync, for bulk data that a later synced write
+  // (a Commit) makes durable.
+  absl::Status WriteUnsynced(Batch& batch);
+
+  const Clock& clock() const { return clock_; }
 
   // Checks an id of a library or partnership: 1-64 of [A-Za-z0-9._-].
   static absl::Status ValidateId(absl::string_view field, absl::string_view id);
@@ -75,10 +119,21 @@ class Directory {
  private:
   absl::Status ValidateLibrary(const LibraryRecord& library) const;
   absl::Status ValidatePartnership(const PartnershipRecord& p) const;
+  absl::StatusOr<HoldingsGenerationRecord> ReadGeneration(
+      const rocksdb::ReadOptions& ro, absl::string_view library_id) const;
+  absl::Status EndHoldingsReplacement(
+      const std::vector<std::string>& library_ids, uint64_t gen, bool commit);
+  // Calls fn(key, holding) for each holding of the title in its library's
+  // current generation, keys after `start`, until fn returns false.
+  absl::Status ScanLiveHoldings(
+      absl::string_view title_key, absl::string_view start,
+      const std::function<bool(absl::string_view, HoldingRecord)>& fn) const;
 
   Store& store_;
   const Clock& clock_;
   absl::Mutex write_mu_;
+  // Generations being written by a replacement in this process.
+  std::set<uint64_t> live_generations_ ABSL_GUARDED_BY(write_mu_);
 };
 
 }  // namespace silang

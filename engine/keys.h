@@ -10,20 +10,43 @@
 //   0  meta          "schema_version"                    -> SchemaRecord
 //   1  requests      id:u64                              -> RequestRecord
 //   2  audit         id:u64 seq:u32                      -> AuditRecord
-//   3  idempotency   library:str key:str                 -> IdempotencyRecord
+//   3  idempotency   library:str kind:u8 key:str         -> IdempotencyRecord
 //   4  by_borrower   library:str created:i64 id:u64      -> ""
 //   5  by_lender     library:str created:i64 id:u64      -> ""
 //   6  timers        due:i64 id:u64 kind:u8              -> TimerRecord
 //   7  libraries     library:str                         -> LibraryRecord
 //   8  partnerships  partnership:str                     -> PartnershipRecord
-//   9  holdings      title:str library:str item:str      -> HoldingRecord
-//  10  lib_holdings  library:str title:str item:str      -> ""
+//   9  holdings      title:str library:str gen:u64 item:str -> HoldingRecord
+//  10  lib_holdings  library:str gen:u64 title:str item:str -> ""
 //  11  member_of     library:str partnership:str         -> ""
 //  12  tasks         library:str id:u64                  -> role:u8
+//  13  counters      scope:u8 id:str day:u32             -> CounterRecord
+//  14  holding_gens  library:str                         -> HoldingsGenerationRecord
+//  15  titles        title:str                           -> TitleRecord
+//  16  title_words   word:str title:str                  -> ""
+//  17  title_ids     id:str title:str                    -> ""
+//  18  feed          library:str seq:u64                 -> FeedRecord
+//  19  feed_seqs     seq:u64                             -> ""
+//  20  credentials   id:str                              -> CredentialRecord
 //
+//  meta also holds "holdings_gen_seq" -> HoldingsGenSeqRecord.
+//
+// Holdings carry a per-library generation (gen): readers see only the
+// library's current generation (holding_gens), so a bulk import writes a
+// whole new generation beside the live one and switches in one write (see
+// Directory). title_words maps each folded word of a title
+// (engine/catalog/text.h) to the title; title_ids maps "isbn:<13 digits>"
+// and "issn:<NNNN-NNNC>" to every title carrying that identifier.
+//
+// idempotency kind: 1 for Submit keys, 2 for Act keys.
+// feed and feed_seqs order each library's task changes for subscribing
+// agents (engine/task_feed.h).
+//
+// counters values are merged by addition (engine/counter_merge.h); day is
+// 0 for all-time totals and gauges, else UTC days since 1970-01-01 plus 1.
 // by_lender holds every library a request was ever sent to, so a lender
 // lists what it was asked. tasks holds, for each open request, the
-// libraries that can act on it now (see RequestFsm::ActorsIn).
+// libraries that can act on it now (see fsm::ActionsFor).
 #ifndef SILANG_ENGINE_KEYS_H_
 #define SILANG_ENGINE_KEYS_H_
 

@@ -44,6 +44,8 @@ constexpr Transition kTable[] = {
     {kWillSupply, s::ACTION_UNFILLED, kLender, kAny, kNext},
     {kSent, s::ACTION_RETRY_POSSIBLE, kLender, kAny, kNext},
     {kSent, s::ACTION_TIMEOUT, kSystem, kAny, kNext},
+    // A promise to supply that is not kept in time moves on too.
+    {kWillSupply, s::ACTION_TIMEOUT, kSystem, kAny, kNext},
     {kSent, s::ACTION_SHIP, kLender, kAny, kShipped},
     {kWillSupply, s::ACTION_SHIP, kLender, kAny, kShipped},
     // Delivery. A copy is the borrower's to keep: no return leg.
@@ -56,6 +58,7 @@ constexpr Transition kTable[] = {
     {kRenewal, s::ACTION_APPROVE_RENEWAL, kLender, kLoan, kOnLoan},
     {kRenewal, s::ACTION_DENY_RENEWAL, kLender, kLoan, kOnLoan},
     {kOnLoan, s::ACTION_MARK_OVERDUE, kSystem, kLoan, kOverdue},
+    {kRenewal, s::ACTION_MARK_OVERDUE, kSystem, kLoan, kOverdue},
     {kOnLoan, s::ACTION_RECALL, kLender, kLoan, kRecalled},
     {kOverdue, s::ACTION_RECALL, kLender, kLoan, kRecalled},
     {kRenewal, s::ACTION_RECALL, kLender, kLoan, kRecalled},

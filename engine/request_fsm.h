@@ -17,7 +17,7 @@
 //   | UNFILLED,      |  (deadline; TIMEOUT moves on)
 //   | RETRY_POSSIBLE |---------------------+ WILL_SUPPLY
 //   | TIMEOUT        |                     v
-//   +----------------+ SHIP           WILL_SUPPLY --UNFILLED--> (next lender)
+//   +----------------+ SHIP           WILL_SUPPLY --UNFILLED, TIMEOUT--> (next)
 //          |                               | SHIP
 //          v                               v
 //       SHIPPED <------------------------- +
@@ -33,12 +33,16 @@
 //          v              OVERDUE or RECALLED)
 //    RETURN_SHIPPED --CHECK_IN--> COMPLETE
 //
+//   ON_LOAN --REQUEST_RENEWAL--> RENEWAL_REQUESTED (as from OVERDUE)
+//   RENEWAL_REQUESTED --RECALL--> RECALLED (a recall may answer it)
+//   RENEWAL_REQUESTED --MARK_OVERDUE--> OVERDUE (the due date still holds)
 //   rota exhausted ---> UNFILLED --REREQUEST--> (routes again)
 //   SUBMITTED, ROUTING --CANCEL--> CANCELLED
 //   SENT_TO_LENDER, WILL_SUPPLY --CANCEL--> CANCEL_PENDING
 //        CANCEL_PENDING --CONFIRM_CANCEL or TIMEOUT--> CANCELLED
 //        CANCEL_PENDING --REJECT_CANCEL (already shipped)--> SHIPPED
-//   SHIPPED .. RETURN_SHIPPED --MARK_LOST--> LOST
+//   SHIPPED .. RETURN_SHIPPED --MARK_LOST--> LOST (the borrower throughout;
+//        the lender while in transit, OVERDUE or RECALLED)
 //
 // Terminal states: COMPLETE, UNFILLED (until REREQUEST), CANCELLED, LOST.
 //

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/calendar.h"
+#include "engine/counters.h"
 #include "engine/keys.h"
 #include "engine/limits.h"
 #include "engine/status_macros.h"
@@ -47,8 +48,16 @@ uint64_t PayloadHash(const google::protobuf::MessageLite& msg) {
   return Fnv1a(bytes);
 }
 
-std::string IdemKey(absl::string_view library, absl::string_view key) {
-  return keys::Builder().Str(library).Str(key).Take();
+// Submit and Act keys live in separate namespaces of one library.
+enum class IdemKind : uint8_t { kSubmit = 1, kAct = 2 };
+
+std::string IdemKey(absl::string_view library, IdemKind kind,
+                    absl::string_view key) {
+  return keys::Builder()
+      .Str(library)
+      .U8(static_cast<uint8_t>(kind))
+      .Str(key)
+      .Take();
 }
 
 absl::Status CheckText(absl::string_view field, absl::string_view value,
@@ -142,12 +151,13 @@ struct RequestEngine::Change {
 
 RequestEngine::RequestEngine(Store& store, Directory& directory,
                              const Clock& clock, EngineOptions options,
-                             uint64_t next_id)
+                             uint64_t next_id, std::unique_ptr<TaskFeed> feed)
     : store_(store),
       directory_(directory),
       clock_(clock),
       options_(std::move(options)),
-      next_id_(next_id) {}
+      next_id_(next_id),
+      feed_(std::move(feed)) {}
 
 absl::StatusOr<std::unique_ptr<RequestEngine>> RequestEngine::Create(
     Store& store, Directory& directory, const Clock& clock,
@@ -160,8 +170,9 @@ absl::StatusOr<std::unique_ptr<RequestEngine>> RequestEngine::Create(
     if (!id || !r.done()) return Store::CorruptValue(Cf::kRequests, *last);
     next = *id + 1;
   }
-  return std::unique_ptr<RequestEngine>(
-      new RequestEngine(store, directory, clock, std::move(options), next));
+  ASSIGN_OR_RETURN(auto feed, TaskFeed::Open(store));
+  return std::unique_ptr<RequestEngine>(new RequestEngine(
+      store, directory, clock, std::move(options), next, std::move(feed)));
 }
 
 absl::Mutex& RequestEngine::StripeFor(uint64_t id) const {
@@ -220,6 +231,7 @@ absl::Status RequestEngine::Advance(Change& c) {
     r.set_rota_position(pos);
     r.set_current_lender_id(lender);
     r.set_state(s::STATE_SENT_TO_LENDER);
+    r.set_sent_at_us(c.now_us);
     RETURN_IF_ERROR(ArmDeadline(r, lender));
     c.new_lenders.push_back(lender);
     c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from,
@@ -290,6 +302,20 @@ absl::Status RequestEngine::Route(Change& c, bool fresh) {
       if (!lib.ok()) return lib.status();
       Holder holder;
       holder.library = *std::move(lib);
+      ASSIGN_OR_RETURN(auto stats,
+                       ReadCounters(store_, CounterScope::kLibrary,
+                                    h.library_id(), kAllTime));
+      holder.loans_out = stats.loans_out();
+      holder.open_queue = stats.open_queue();
+      holder.lent_total = stats.lent_total();
+      holder.borrowed_total = stats.borrowed_total();
+      holder.requests_received = stats.requests_received();
+      holder.filled = stats.filled();
+      if (stats.first_answer_count() > 0) {
+        holder.mean_first_answer_hours =
+            static_cast<double>(stats.first_answer_us_sum()) /
+            stats.first_answer_count() / 3.6e9;
+      }
       in.holders.push_back(std::move(holder));
     }
     in.holders.back().items.push_back(std::move(h));
@@ -322,11 +348,13 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
   int64_t due = 0;
   switch (r.state()) {
     case s::STATE_SENT_TO_LENDER:
+    case s::STATE_WILL_SUPPLY:
     case s::STATE_CANCEL_PENDING:
       kind = TimerKind::kResponseDeadline;
       due = r.response_deadline_us();
       break;
     case s::STATE_ON_LOAN:
+    case s::STATE_RENEWAL_REQUESTED:  // an unanswered renewal is no excuse
       kind = TimerKind::kDueDate;
       due = r.due_date_us();
       break;
@@ -395,8 +423,33 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
   for (const auto& e : c.events) {
     batch.Put(Cf::kAudit, keys::AuditKey(r.id(), e.seq()), e);
   }
+  for (const auto& d : CountTransition(c.before ? &*c.before : nullptr, r,
+                                       c.new_lenders, c.now_us)) {
+    batch.Merge(Cf::kCounters, d.key, d.delta);
+  }
   batch.Put(Cf::kRequests, keys::RequestKey(r.id()), r);
-  return store_.Write(batch);
+
+  // Feed: one entry per library whose work changed, under one seq.
+  const uint64_t seq = feed_->Reserve();
+  auto feed_entry = [&](const std::string& lib, bool acts, Role role) {
+    s::FeedRecord f;
+    f.set_request_id(r.id());
+    f.set_version(r.version());
+    f.set_state(r.state());
+    f.set_role(acts ? role : s::ROLE_UNSPECIFIED);
+    TaskFeed::Put(batch, lib, seq, f);
+  };
+  feed_entry(r.borrower_library_id(), borrower_acts, s::ROLE_BORROWER);
+  if (!r.current_lender_id().empty()) {
+    feed_entry(r.current_lender_id(), lender_acts, s::ROLE_LENDER);
+  }
+  if (!c.prev_lender.empty() && c.prev_lender != r.current_lender_id()) {
+    feed_entry(c.prev_lender, false, s::ROLE_LENDER);
+  }
+  TaskFeed::PutSeq(batch, seq);
+  absl::Status written = store_.Write(batch);
+  feed_->Settle(seq);
+  return written;
 }
 
 // ---------------------------------------------------------------------------
@@ -454,7 +507,7 @@ absl::StatusOr<SubmitResult> RequestEngine::Submit(SubmitCommand cmd) {
   payload.set_note(p.note());
   const uint64_t hash = PayloadHash(payload);
   const std::string idem_key =
-      IdemKey(p.borrower_library_id(), cmd.idempotency_key);
+      IdemKey(p.borrower_library_id(), IdemKind::kSubmit, cmd.idempotency_key);
 
   absl::MutexLock key_lock(
       &KeyStripeFor(p.borrower_library_id(), cmd.idempotency_key));
@@ -530,6 +583,12 @@ absl::StatusOr<RequestRecord> RequestEngine::Act(const ActCommand& cmd) {
   if (!s::Reason_IsValid(cmd.reason)) {
     return absl::InvalidArgumentError("reason: unknown value");
   }
+  if (!s::ServiceType_IsValid(cmd.service_type) ||
+      (cmd.service_type != s::SERVICE_TYPE_UNSPECIFIED &&
+       cmd.action != s::ACTION_REREQUEST)) {
+    return absl::InvalidArgumentError(
+        "service_type: only a REREQUEST may change the service");
+  }
   if (IsSystemAction(cmd.action)) {
     return absl::PermissionDeniedError(absl::StrCat(
         "action ", fsm::ActionName(cmd.action),
@@ -557,7 +616,15 @@ absl::StatusOr<RequestRecord> RequestEngine::Act(const ActCommand& cmd) {
   return ActLocked(cmd, s::ROLE_UNSPECIFIED);
 }
 
+// The partnership's loan period, else the lender's, else the default.
 int64_t RequestEngine::LoanPeriodDays(const RequestRecord& r) const {
+  if (r.rota_position() >= 0 && r.rota_position() < r.rota_size()) {
+    const std::string& pid = r.rota(r.rota_position()).partnership_id();
+    if (!pid.empty()) {
+      auto p = directory_.GetPartnership(pid);
+      if (p.ok() && p->loan_period_days() > 0) return p->loan_period_days();
+    }
+  }
   if (!r.current_lender_id().empty()) {
     auto lender = directory_.GetLibrary(r.current_lender_id());
     if (lender.ok() && lender->policy().loan_period_days() > 0) {
@@ -576,11 +643,13 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
   uint64_t hash = 0;
   std::string idem_key;
   if (!cmd.idempotency_key.empty()) {
-    hash = Fnv1a(absl::StrCat(cmd.request_id, "\x1f", cmd.expected_version,
-                              "\x1f", cmd.action, "\x1f", cmd.reason, "\x1f",
-                              cmd.due_date_us, "\x1f", cmd.tracking_ref,
-                              "\x1f", cmd.note));
-    idem_key = IdemKey(cmd.actor_library_id, cmd.idempotency_key);
+    // The action's intent, not its precondition: a retry that re-read the
+    // version is still the same action.
+    hash = Fnv1a(absl::StrCat(cmd.request_id, "\x1f", cmd.action, "\x1f",
+                              cmd.reason, "\x1f", cmd.due_date_us, "\x1f",
+                              cmd.tracking_ref, "\x1f", cmd.note, "\x1f",
+                              cmd.service_type));
+    idem_key = IdemKey(cmd.actor_library_id, IdemKind::kAct, cmd.idempotency_key);
     ASSIGN_OR_RETURN(seen, store_.GetProto<s::IdempotencyRecord>(
                                Cf::kIdempotency, idem_key));
     if (seen) {
@@ -595,12 +664,6 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
   }
 
   ASSIGN_OR_RETURN(RequestRecord r, Load(cmd.request_id));
-  if (cmd.expected_version != r.version()) {
-    return absl::AbortedError(absl::StrCat(
-        "request ", rid, ": version ", cmd.expected_version,
-        " is stale; it is now at version ", r.version(), " in state ",
-        StateOf(r)));
-  }
   Role role = role_override;
   if (role == s::ROLE_UNSPECIFIED) {
     if (cmd.actor_library_id == r.borrower_library_id()) {
@@ -613,6 +676,13 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
           "request ", rid, ": library ", cmd.actor_library_id,
           " is neither its borrower nor its current lender"));
     }
+  }
+  // Only a party to the request learns its version and state.
+  if (cmd.expected_version != r.version()) {
+    return absl::AbortedError(absl::StrCat(
+        "request ", rid, ": version ", cmd.expected_version,
+        " is stale; it is now at version ", r.version(), " in state ",
+        StateOf(r)));
   }
   std::optional<Transition> t =
       fsm::Find(r.state(), cmd.action, r.service_type(), role);
@@ -664,8 +734,16 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
         return absl::InvalidArgumentError(
             "due_date: more than a year ahead");
       }
+      // The borrower lends on the lender's terms; a renewal is the
+      // lender's own choice.
+      if (!renewal && due > c.now_us + period) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "due_date: beyond the loan period of ", LoanPeriodDays(r),
+            " days"));
+      }
       a.set_due_date_us(due);
       if (renewal) a.set_renewals(r.renewals() + 1);
+      if (!renewal) a.set_checked_out_at_us(c.now_us);
       break;
     }
     default:
@@ -674,10 +752,12 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
 
   if (t->to != fsm::kNext) {
     a.set_state(t->to);
-    if (t->to == s::STATE_CANCEL_PENDING) {
-      // The lender gets its usual time to confirm; then the timer does.
+    if (t->to == s::STATE_CANCEL_PENDING || t->to == s::STATE_WILL_SUPPLY) {
+      // The lender gets its usual time again to confirm the cancellation,
+      // or to ship what it promised; then the timer acts.
       RETURN_IF_ERROR(ArmDeadline(a, lender));
     } else if (from == s::STATE_SENT_TO_LENDER ||
+               from == s::STATE_WILL_SUPPLY ||
                from == s::STATE_CANCEL_PENDING) {
       a.set_response_deadline_us(0);
     }
@@ -713,8 +793,20 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
         RETURN_IF_ERROR(Route(c, /*fresh=*/true));
         break;
       case s::ACTION_REREQUEST:
+        if (cmd.service_type != s::SERVICE_TYPE_UNSPECIFIED) {
+          a.set_service_type(cmd.service_type);
+        }
         c.Event(cmd.action, role, actor, from, s::STATE_SUBMITTED,
-                cmd.reason, cmd.note, "");
+                cmd.reason,
+                cmd.service_type == r.service_type() ||
+                        cmd.service_type == s::SERVICE_TYPE_UNSPECIFIED
+                    ? cmd.note
+                    : absl::StrCat("as ",
+                                   cmd.service_type == s::SERVICE_TYPE_COPY
+                                       ? "copy"
+                                       : "loan",
+                                   cmd.note.empty() ? "" : "; ", cmd.note),
+                "");
         a.set_state(s::STATE_SUBMITTED);  // routing events start here
         RETURN_IF_ERROR(Route(c, /*fresh=*/true));
         break;
@@ -838,6 +930,12 @@ absl::StatusOr<Page<RequestRecord>> RequestEngine::List(
       by_borrower ? "borrower_library_id" : "lender_library_id", lib));
   if (q.states.size() > 32) {
     return absl::ResourceExhaustedError("states: at most 32");
+  }
+  for (State st : q.states) {
+    if (st == s::STATE_UNSPECIFIED || !s::State_IsValid(st)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("states: unknown state ", static_cast<int>(st)));
+    }
   }
   ASSIGN_OR_RETURN(int size, CheckPageSize(q.page_size));
   ASSIGN_OR_RETURN(std::string token, DecodePageToken(q.page_token));

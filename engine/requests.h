@@ -37,6 +37,7 @@
 #include "engine/request_fsm.h"
 #include "engine/routing.h"
 #include "engine/store.h"
+#include "engine/task_feed.h"
 #include "silang/storage/v1/records.pb.h"
 
 namespace silang {
@@ -83,6 +84,8 @@ struct ActCommand {
   std::string tracking_ref;
   int64_t due_date_us = 0;
   std::string idempotency_key;  // optional
+  // REREQUEST only: ask again for this service; unspecified keeps it.
+  ServiceType service_type = storage::v1::SERVICE_TYPE_UNSPECIFIED;
 };
 
 struct ListQuery {
@@ -104,7 +107,7 @@ struct Task {
 // Timer kinds, stored in timer keys. DO NOT CHANGE the numbers.
 enum class TimerKind : uint8_t {
   kNone = 0,
-  kResponseDeadline = 1,  // SENT_TO_LENDER, CANCEL_PENDING -> TIMEOUT
+  kResponseDeadline = 1,  // SENT_TO_LENDER, WILL_SUPPLY, CANCEL_PENDING
   kDueDate = 2,           // ON_LOAN -> MARK_OVERDUE
   kRoutingRetry = 3,      // ROUTING -> ROUTE
 };
@@ -143,10 +146,13 @@ class RequestEngine {
   absl::StatusOr<TimerSweep> RunDueTimers(int max = 1000);
 
   const EngineOptions& options() const { return options_; }
+  // Each library's ordered task changes, for subscribing agents.
+  TaskFeed& feed() { return *feed_; }
 
  private:
   RequestEngine(Store& store, Directory& directory, const Clock& clock,
-                EngineOptions options, uint64_t next_id);
+                EngineOptions options, uint64_t next_id,
+                std::unique_ptr<TaskFeed> feed);
 
   struct Change;
   absl::Status Route(Change& change, bool fresh);
@@ -166,6 +172,7 @@ class RequestEngine {
   const Clock& clock_;
   const EngineOptions options_;
   std::atomic<uint64_t> next_id_;
+  std::unique_ptr<TaskFeed> feed_;
   mutable std::array<absl::Mutex, 256> stripes_;
   mutable std::array<absl::Mutex, 64> key_stripes_;
   absl::Mutex timer_mu_;  // one timer sweep at a time

@@ -207,10 +207,17 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
       crossing = ", inter-province";
     }
     double distance = 1.0 / (1.0 + cost_km / 300.0);
-    // Fair share: each open request or loan out weighs it down.
-    double load = 1.0 / (1.0 + 0.1 * static_cast<double>(h.loans_out +
-                                                         h.open_queue));
-    double performance = 0.5;
+    double net_lent = static_cast<double>(
+        std::max<int64_t>(0, h.lent_total - h.borrowed_total));
+    double load =
+        1.0 / (1.0 + net_lent / 10.0 +
+               static_cast<double>(h.open_queue + h.loans_out) / 10.0);
+    double fill_rate = static_cast<double>(h.filled + 1) /
+                       static_cast<double>(h.requests_received + 2);
+    double speed = h.mean_first_answer_hours < 0
+                       ? 0.5
+                       : 1.0 / (1.0 + h.mean_first_answer_hours / 48.0);
+    double performance = (fill_rate + speed) / 2.0;
     int tier = std::max(1, match.partnership->tier());
     double tier_score = 1.0 / tier;
 
@@ -228,9 +235,10 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
                 w.load * load + w.performance * performance +
                 w.tier * tier_score);
     e.set_explanation(absl::StrFormat(
-        "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued%s",
+        "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued; "
+        "filled %d of %d%s",
         avail_label, km, crossing, match.partnership->id(), tier,
-        h.loans_out, h.open_queue,
+        h.loans_out, h.open_queue, h.filled, h.requests_received,
         lib.lender_of_last_resort() ? "; lender of last resort" : ""));
     rota.ranked.push_back(std::move(e));
   }

@@ -11,8 +11,14 @@
 //   availability  on the shelf 1.0, unknown 0.5, on loan 0.2
 //   distance      1 / (1 + km / 300), km great-circle to the pickup library
 //                 plus a fixed cost for crossing islands or provinces
-//   load          fair share: lenders that lend less than they borrow first
-//   performance   measured fill rate and turnaround (0.5 until measured)
+//   load          fair share, after ReShare's ratio: a library that has
+//                 lent more than it borrowed, or has many requests waiting
+//                 on it or many loans out, scores lower
+//                 = 1 / (1 + max(0, lent - borrowed) / 10
+//                        + (open_queue + loans_out) / 10)
+//   performance   measured fill rate (Laplace-smoothed, filled+1 / asked+2)
+//                 and mean time to first answer (1 / (1 + hours / 48)),
+//                 averaged; a library never asked scores 0.5 on each
 //   tier          1 / partnership tier (city 1, province 2, national 3)
 // Lenders of last resort go after all others. Ties break on distance, then
 // library id, never on input order.
@@ -45,9 +51,14 @@ struct RoutingWeights {
 struct Holder {
   storage::v1::LibraryRecord library;
   std::vector<storage::v1::HoldingRecord> items;
-  // Lending minus borrowing this period, and requests waiting on it.
-  int64_t loans_out = 0;
-  int64_t open_queue = 0;
+  // Live counters (engine/counters.h, all-time key).
+  int64_t loans_out = 0;          // lent and not back yet
+  int64_t open_queue = 0;         // requests waiting for its answer
+  int64_t lent_total = 0;
+  int64_t borrowed_total = 0;
+  int64_t requests_received = 0;  // times asked
+  int64_t filled = 0;             // times it shipped
+  double mean_first_answer_hours = -1;  // -1: never answered yet
 };
 
 struct RoutingInput {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "engine/counter_merge.h"
 #include "engine/keys.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -18,7 +19,9 @@ constexpr std::array<const char*, kCfCount> kCfNames = {
     "default",     "requests",     "audit",        "idempotency",
     "by_borrower", "by_lender",    "timers",       "libraries",
     "partnerships", "holdings",    "lib_holdings", "member_of",
-    "tasks",
+    "tasks",       "counters",     "holding_gens", "titles",
+    "title_words", "title_ids",
+    "feed",        "feed_seqs",    "credentials",
 };
 
 constexpr char kSchemaKey[] = "schema_version";
@@ -47,6 +50,13 @@ void Batch::Put(Cf cf, absl::string_view key,
   Put(cf, key, value.SerializeAsString());
 }
 
+void Batch::Merge(Cf cf, absl::string_view key,
+                  const google::protobuf::MessageLite& delta) {
+  std::string value = delta.SerializeAsString();
+  batch_.Merge(store_.handle(cf), rocksdb::Slice(key.data(), key.size()),
+               value);
+}
+
 void Batch::Delete(Cf cf, absl::string_view key) {
   batch_.Delete(store_.handle(cf), rocksdb::Slice(key.data(), key.size()));
 }
@@ -72,6 +82,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   for (const char* name : kCfNames) {
     descriptors.emplace_back(name, cf_options);
   }
+  descriptors[static_cast<int>(Cf::kCounters)].options.merge_operator =
+      NewCounterMergeOperator();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =

@@ -40,8 +40,16 @@ enum class Cf : int {
   kLibHoldings = 10,
   kMemberOf = 11,
   kTasks = 12,
+  kCounters = 13,
+  kHoldingGens = 14,
+  kTitles = 15,
+  kTitleWords = 16,
+  kTitleIds = 17,
+  kFeed = 18,
+  kFeedSeqs = 19,
+  kCredentials = 20,
 };
-inline constexpr int kCfCount = 13;
+inline constexpr int kCfCount = 21;
 
 // The on-disk layout version this binary reads and writes.
 inline constexpr uint32_t kSchemaVersion = 1;
@@ -59,6 +67,9 @@ class Batch {
   void Put(Cf cf, absl::string_view key,
            const google::protobuf::MessageLite& value);
   void Delete(Cf cf, absl::string_view key);
+  // Only for families with a merge operator (Cf::kCounters).
+  void Merge(Cf cf, absl::string_view key,
+             const google::protobuf::MessageLite& delta);
   rocksdb::WriteBatch& raw() { return batch_; }
   size_t Count() const { return batch_.Count(); }
 

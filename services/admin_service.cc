@@ -43,7 +43,9 @@ grpc::ServerUnaryReactor* AdminService::RunTimers(
   auto sweep = engine_.RunDueTimers();
   if (!sweep.ok()) return Reply(ctx, sweep.status());
   resp->set_fired(sweep->fired);
-  return Reply(ctx, sweep->first_error);
+  resp->set_failed(sweep->failed);
+  resp->set_first_error(std::string(sweep->first_error.message()));
+  return Reply(ctx, absl::OkStatus());
 }
 
 }  // namespace silang

@@ -71,7 +71,8 @@ grpc::ServerUnaryReactor* LibrarianService::ListRequests(
 template <typename Req>
 grpc::ServerUnaryReactor* LibrarianService::BorrowerAct(
     grpc::CallbackServerContext* ctx, const Req& req,
-    storage::v1::Action action, v1::Request* resp) {
+    storage::v1::Action action, v1::Request* resp,
+    storage::v1::ServiceType service_type) {
   auto id = ParseRequestId(req.request_id());
   if (!id.ok()) return Reply(ctx, id.status());
   ActCommand cmd;
@@ -80,6 +81,7 @@ grpc::ServerUnaryReactor* LibrarianService::BorrowerAct(
   cmd.actor_library_id = req.actor_library_id();
   cmd.action = action;
   cmd.note = req.note();
+  cmd.service_type = service_type;
   auto r = engine_.Act(cmd);
   if (r.ok()) *resp = ToApi(*r);
   return Reply(ctx, r.status());
@@ -100,7 +102,8 @@ grpc::ServerUnaryReactor* LibrarianService::RenewRequest(
 grpc::ServerUnaryReactor* LibrarianService::Rerequest(
     grpc::CallbackServerContext* ctx, const v1::RerequestRequest* req,
     v1::Request* resp) {
-  return BorrowerAct(ctx, *req, storage::v1::ACTION_REREQUEST, resp);
+  return BorrowerAct(ctx, *req, storage::v1::ACTION_REREQUEST, resp,
+                     static_cast<storage::v1::ServiceType>(req->service_type()));
 }
 
 }  // namespace silang

@@ -36,7 +36,9 @@ class LibrarianService final : public v1::LibrarianService::CallbackService {
   grpc::ServerUnaryReactor* BorrowerAct(grpc::CallbackServerContext* ctx,
                                         const Req& req,
                                         storage::v1::Action action,
-                                        v1::Request* resp);
+                                        v1::Request* resp,
+                                        storage::v1::ServiceType service_type =
+                                            storage::v1::SERVICE_TYPE_UNSPECIFIED);
 
   RequestEngine& engine_;
 };

@@ -10,6 +10,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/admin_service.h"
 #include "services/agent_service.h"
+#include "services/catalog_service.h"
 #include "services/directory_service.h"
 #include "services/librarian_service.h"
 
@@ -34,11 +35,15 @@ struct Server::Services {
       : librarian(*core.requests),
         agent(*core.requests),
         admin(*core.requests, *core.directory),
-        directory(*core.directory) {}
+        directory(*core.directory),
+        catalog_engine(*core.store, *core.directory),
+        catalog(catalog_engine) {}
   LibrarianService librarian;
   AgentService agent;
   AdminService admin;
   DirectoryService directory;
+  catalog::Catalog catalog_engine;
+  CatalogService catalog;
 };
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
@@ -72,6 +77,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(&server->services_->agent);
   builder.RegisterService(&server->services_->admin);
   builder.RegisterService(&server->services_->directory);
+  builder.RegisterService(&server->services_->catalog);
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(

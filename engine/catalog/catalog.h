@@ -1,0 +1,177 @@
+// Catalog: the union catalogue. Imports a library's MARC21, MARCXML or CSV
+// export as the library's complete holdings, and searches titles by ISBN,
+// ISSN or title words.
+//
+// An import replaces the holdings of every library it names (the file's
+// library and every library its branch mapping maps to) and no other, as
+// one switch (Directory's holdings generations): until Finish() commits,
+// readers see the old holdings, whatever happens to the process; after it,
+// only the new. It streams: memory is bounded by a batch of records, not
+// the file. A record that cannot be read or keyed is skipped and reported
+// with its position; an item that cannot be mapped likewise.
+//
+// Titles are shared: one TitleRecord per title key, created by the first
+// import that brings it and enriched (more ISBNs, missing fields) by later
+// ones, never deleted; search shows which libraries hold each title now.
+//
+// Thread-safe. Several imports may run at once if their libraries differ.
+#ifndef SILANG_ENGINE_CATALOG_CATALOG_H_
+#define SILANG_ENGINE_CATALOG_CATALOG_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/catalog/extract.h"
+#include "engine/catalog/marc.h"
+#include "engine/directory.h"
+#include "engine/page.h"
+#include "engine/store.h"
+
+namespace silang::catalog {
+
+enum class Format { kMarc21, kMarcXml, kCsv };
+
+struct ImportOptions {
+  Format format = Format::kMarc21;
+  MarcEncoding encoding = MarcEncoding::kAuto;  // ISO 2709 only
+  ItemMapping mapping;                          // mapping.library_id required
+  // How many rejects the summary lists (all are counted); at most 10000.
+  int max_listed_rejects = 100;
+};
+
+// A record (or item, or CSV row) skipped, and why.
+struct ImportReject {
+  int64_t record = 0;  // MARC record number, or CSV line, 1-based
+  int64_t offset = 0;  // byte offset in the upload
+  std::string reason;
+};
+
+struct ImportSummary {
+  int64_t bytes = 0;
+  int64_t records_read = 0;      // records or CSV rows, bad ones included
+  int64_t records_rejected = 0;  // skipped whole
+  int64_t items_rejected = 0;    // items skipped in records that were kept
+  int64_t titles = 0;            // distinct title keys in the upload
+  int64_t titles_created = 0;    // of those, new to the catalogue
+  int64_t holdings = 0;          // holdings written
+  int64_t holdings_removed = 0;  // previous holdings of these libraries
+  int64_t bad_isbns = 0;         // 020$a values that are not ISBNs
+  std::map<std::string, int64_t> holdings_by_library;
+  std::vector<ImportReject> rejects;  // the first max_listed_rejects
+  std::vector<std::string> warnings;
+};
+
+class Catalog;
+
+// One upload. Feed() it the bytes in any chunking, then Finish(). Dropping
+// an Importer unfinished (or after an error) abandons it: the libraries
+// keep their old holdings and the partial new ones are deleted. Not
+// thread-safe: one caller at a time.
+class Importer {
+ public:
+  ~Importer();
+  Importer(const Importer&) = delete;
+  Importer& operator=(const Importer&) = delete;
+
+  // Internal (I/O) on a store failure, InvalidArgument on a CSV header
+  // without the needed columns: the import is then abandoned.
+  absl::Status Feed(absl::string_view data);
+  // Reads what remains, commits, deletes the old holdings.
+  absl::StatusOr<ImportSummary> Finish();
+
+  const ImportSummary& progress() const { return summary_; }
+
+ private:
+  friend class Catalog;
+  class Sink;
+  Importer(Catalog& catalog, ImportOptions options,
+           std::vector<std::string> libraries, uint64_t generation);
+
+  absl::Status OnRecord(const RawRecord& record);
+  absl::Status OnRow(std::vector<std::string>& cells, int64_t line,
+                     int64_t offset);
+  void Reject(int64_t record, int64_t offset, std::string reason);
+  absl::Status Add(Extracted extracted, int64_t record, int64_t offset);
+  absl::Status Flush();
+  void Abandon();
+
+  enum class State { kOpen, kFailed, kDone };
+
+  Catalog& catalog_;
+  ImportOptions options_;
+  std::vector<std::string> libraries_;
+  uint64_t generation_;
+  State state_ = State::kOpen;
+  absl::Status error_;
+  std::unique_ptr<Framer> framer_;  // MARC formats
+  MarcDecoder decoder_;
+  std::unique_ptr<class CsvReader> csv_;
+  std::optional<CsvColumns> csv_columns_;
+  std::unique_ptr<Sink> sink_;
+  std::vector<Extracted> pending_;
+  size_t pending_holdings_ = 0;
+  // Fingerprints of the title keys seen in this upload (8 bytes each).
+  std::unique_ptr<class SeenTitles> seen_titles_;
+  ImportSummary summary_;
+};
+
+struct TitleQuery {
+  enum class Kind { kIsbn, kIssn, kWords };
+  Kind kind = Kind::kWords;
+  std::string text;
+};
+
+struct TitleMatch {
+  TitleRecord title;                    // only title_key, if not catalogued
+  std::vector<std::string> library_ids;  // holding it now, in id order
+  int64_t holdings = 0;
+};
+
+class Catalog {
+ public:
+  // Borrows store and directory; both must outlive the Catalog.
+  Catalog(Store& store, Directory& directory)
+      : store_(store), directory_(directory) {}
+
+  // Checks the options (InvalidArgument), that every library exists
+  // (NotFound) and that none is being imported already
+  // (FailedPrecondition), and reserves the new holdings generation.
+  absl::StatusOr<std::unique_ptr<Importer>> StartImport(ImportOptions options);
+
+  // Titles by ISBN (either form) or ISSN, including titles that carry it as
+  // a further identifier, or by title words (all must match). Pages follow
+  // key order; page_size 0 means 50, at most 500.
+  absl::StatusOr<Page<TitleMatch>> SearchTitles(
+      const TitleQuery& query, int page_size,
+      absl::string_view page_token) const;
+
+  absl::StatusOr<std::optional<TitleRecord>> GetTitle(
+      absl::string_view title_key) const;
+
+ private:
+  friend class Importer;
+
+  // Adds new and enriched titles to batch; returns how many were created.
+  // REQUIRES: titles_mu_ held until batch is written.
+  absl::StatusOr<int64_t> StageTitles(std::vector<TitleRecord*>& titles,
+                                      Batch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(titles_mu_);
+  absl::StatusOr<TitleMatch> Describe(absl::string_view title_key) const;
+
+  Store& store_;
+  Directory& directory_;
+  // Serializes read-merge-write of title records between imports.
+  absl::Mutex titles_mu_;
+};
+
+}  // namespace silang::catalog
+
+#endif  // SILANG_ENGINE_CATALOG_CATALOG_H_

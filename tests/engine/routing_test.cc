@@ -1,0 +1,415 @@
+#include "engine/routing.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "engine/geo.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace silang {
+namespace {
+
+namespace s = storage::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+struct Point {
+  double lat;
+  double lon;
+};
+constexpr Point kJakarta = {-6.2146, 106.8451};
+constexpr Point kBandung = {-6.92222, 107.60694};
+constexpr Point kTanjungPinang = {0.91667, 104.45833};
+constexpr Point kTomohon = {1.31678, 124.80379};
+
+TEST(GeoTest, KnownDistances) {
+  EXPECT_NEAR(geo::DistanceKm(kTanjungPinang.lat, kTanjungPinang.lon,
+                              kTomohon.lat, kTomohon.lon),
+              2262, 25);
+  EXPECT_NEAR(
+      geo::DistanceKm(kJakarta.lat, kJakarta.lon, kBandung.lat, kBandung.lon),
+      115, 10);
+  EXPECT_DOUBLE_EQ(
+      geo::DistanceKm(kJakarta.lat, kJakarta.lon, kJakarta.lat, kJakarta.lon),
+      0.0);
+  // Symmetric.
+  EXPECT_DOUBLE_EQ(
+      geo::DistanceKm(kJakarta.lat, kJakarta.lon, kTomohon.lat, kTomohon.lon),
+      geo::DistanceKm(kTomohon.lat, kTomohon.lon, kJakarta.lat, kJakarta.lon));
+}
+
+s::LibraryRecord Library(const std::string& id, Point p,
+                         const std::string& province, const std::string& island,
+                         const std::string& zone = "WIB") {
+  s::LibraryRecord lib;
+  lib.set_id(id);
+  lib.set_name(id);
+  lib.set_lat(p.lat);
+  lib.set_lon(p.lon);
+  lib.set_province(province);
+  lib.set_island(island);
+  lib.set_time_zone(zone);
+  lib.set_status(s::LIBRARY_STATUS_ACTIVE);
+  lib.mutable_policy()->add_services(s::SERVICE_TYPE_LOAN);
+  lib.mutable_policy()->add_services(s::SERVICE_TYPE_COPY);
+  return lib;
+}
+
+s::LibraryRecord Jakarta() {
+  return Library("jkt", kJakarta, "DKI Jakarta", "Jawa");
+}
+s::LibraryRecord Bandung() {
+  return Library("bdg", kBandung, "Jawa Barat", "Jawa");
+}
+s::LibraryRecord TanjungPinang() {
+  return Library("tpi", kTanjungPinang, "Kepulauan Riau", "Bintan");
+}
+s::LibraryRecord Tomohon() {
+  return Library("tmh", kTomohon, "Sulawesi Utara", "Sulawesi", "WITA");
+}
+
+Holder MakeHolder(s::LibraryRecord lib,
+                  s::Availability availability = s::AVAILABILITY_ON_SHELF) {
+  Holder h;
+  s::HoldingRecord item;
+  item.set_library_id(lib.id());
+  item.set_title_key("isbn:9786020332956");
+  item.set_item_id(lib.id() + "-1");
+  item.set_availability(availability);
+  h.items.push_back(item);
+  h.library = std::move(lib);
+  return h;
+}
+
+s::PartnershipRecord Partnership(const std::string& id,
+                                 std::vector<std::string> members,
+                                 int tier = 2) {
+  s::PartnershipRecord p;
+  p.set_id(id);
+  for (auto& m : members) p.add_member_ids(m);
+  p.set_valid_from("2024-01-01");
+  p.set_valid_until("2026-12-31");
+  p.set_tier(tier);
+  return p;
+}
+
+// A loan request from Jakarta on Wednesday 2024-03-06, 10:00 WIB, with
+// every library in one national partnership.
+class RoutingTest : public ::testing::Test {
+ protected:
+  RoutingTest() {
+    request_.set_id(1);
+    request_.set_borrower_library_id("jkt");
+    request_.set_pickup_library_id("jkt");
+    request_.set_title_key("isbn:9786020332956");
+    request_.set_service_type(s::SERVICE_TYPE_LOAN);
+    request_.set_material_type(s::MATERIAL_TYPE_BOOK);
+    borrower_ = Jakarta();
+    input_.request = &request_;
+    input_.borrower = &borrower_;
+    input_.pickup = &borrower_;
+    input_.now = absl::FromCivil(absl::CivilSecond(2024, 3, 6, 10, 0, 0),
+                                 absl::FixedTimeZone(7 * 3600));
+    input_.partnerships.push_back(Partnership(
+        "p-nasional", {"jkt", "bdg", "tpi", "tmh", "lib-a", "lib-b", "jyp"}));
+  }
+
+  Rota Build() { return BuildRota(input_, RoutingWeights()); }
+
+  std::vector<std::string> RankedIds(const Rota& rota) {
+    std::vector<std::string> ids;
+    for (const auto& e : rota.ranked) ids.push_back(e.library_id());
+    return ids;
+  }
+
+  s::RequestRecord request_;
+  s::LibraryRecord borrower_;
+  RoutingInput input_;
+};
+
+struct FilterCase {
+  const char* name;
+  std::function<void(RoutingInput&, s::RequestRecord&, Holder&)> setup;
+  const char* phrase;
+};
+
+TEST_F(RoutingTest, HardFilters) {
+  const FilterCase cases[] = {
+      {"self",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         h = MakeHolder(Jakarta());
+       },
+       "borrowing library holds it"},
+      {"suspended",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         h.library.set_status(s::LIBRARY_STATUS_SUSPENDED);
+       },
+       "suspended"},
+      {"closed today",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         auto* c = h.library.add_closures();
+         c->set_from_date("2024-03-04");
+         c->set_to_date("2024-03-08");
+         c->set_reason("stock-taking");
+       },
+       "closed 2024-03-04 to 2024-03-08 (stock-taking)"},
+      {"no partnership",
+       [](RoutingInput& in, s::RequestRecord&, Holder&) {
+         in.partnerships = {Partnership("p-kota", {"jkt", "tpi"})};
+       },
+       "no partnership with jkt"},
+      {"no partnerships at all",
+       [](RoutingInput& in, s::RequestRecord&, Holder&) {
+         in.partnerships.clear();
+       },
+       "no partnership with jkt"},
+      {"expired partnership",
+       [](RoutingInput& in, s::RequestRecord&, Holder&) {
+         in.partnerships[0].set_id("p-lama");
+         in.partnerships[0].set_valid_from("2021-01-01");
+         in.partnerships[0].set_valid_until("2023-12-31");
+       },
+       "partnership p-lama expired on 2023-12-31"},
+      {"partnership not yet valid",
+       [](RoutingInput& in, s::RequestRecord&, Holder&) {
+         in.partnerships[0].set_valid_from("2024-04-01");
+       },
+       "partnership p-nasional starts 2024-04-01"},
+      {"partnership excludes service",
+       [](RoutingInput& in, s::RequestRecord& r, Holder&) {
+         r.set_service_type(s::SERVICE_TYPE_COPY);
+         in.partnerships[0].add_services(s::SERVICE_TYPE_LOAN);
+       },
+       "partnership p-nasional does not cover copy"},
+      {"partnership excludes material",
+       [](RoutingInput& in, s::RequestRecord& r, Holder&) {
+         r.set_material_type(s::MATERIAL_TYPE_MAP);
+         in.partnerships[0].add_material_types(s::MATERIAL_TYPE_BOOK);
+       },
+       "partnership p-nasional does not cover MAP"},
+      {"policy excludes service",
+       [](RoutingInput&, s::RequestRecord& r, Holder& h) {
+         r.set_service_type(s::SERVICE_TYPE_COPY);
+         h.library.mutable_policy()->clear_services();
+         h.library.mutable_policy()->add_services(s::SERVICE_TYPE_LOAN);
+       },
+       "policy: does not lend by copy"},
+      {"policy lends nothing",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         h.library.mutable_policy()->clear_services();
+       },
+       "policy: does not lend by loan"},
+      {"policy excludes material",
+       [](RoutingInput&, s::RequestRecord& r, Holder& h) {
+         r.set_material_type(s::MATERIAL_TYPE_SERIAL);
+         h.library.mutable_policy()->add_material_types(s::MATERIAL_TYPE_BOOK);
+       },
+       "policy: does not lend SERIAL"},
+      {"max concurrent loans",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         h.library.mutable_policy()->set_max_concurrent_loans(5);
+         h.loans_out = 5;
+       },
+       "at its limit of 5 concurrent loans"},
+      {"all items not for loan",
+       [](RoutingInput&, s::RequestRecord&, Holder& h) {
+         h.items[0].set_availability(s::AVAILABILITY_NOT_FOR_LOAN);
+         s::HoldingRecord gone = h.items[0];
+         gone.set_item_id("bdg-2");
+         gone.set_availability(s::AVAILABILITY_WITHDRAWN);
+         h.items.push_back(gone);
+       },
+       "no copy that may be lent"},
+      {"already tried",
+       [](RoutingInput& in, s::RequestRecord&, Holder&) {
+         in.tried.insert("bdg");
+       },
+       "already tried for this request"},
+  };
+  for (const FilterCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    RoutingInput in = input_;
+    s::RequestRecord req = request_;
+    in.request = &req;
+    Holder h = MakeHolder(Bandung());
+    c.setup(in, req, h);
+    in.holders = {h};
+    Rota rota = BuildRota(in, RoutingWeights());
+    EXPECT_TRUE(rota.ranked.empty());
+    ASSERT_EQ(rota.filtered.size(), 1u);
+    EXPECT_EQ(rota.filtered[0].library_id(), h.library.id());
+    EXPECT_THAT(rota.filtered[0].filtered_reason(), HasSubstr(c.phrase));
+  }
+}
+
+TEST_F(RoutingTest, BaselinePassesEveryFilter) {
+  // The baseline the filter cases start from is itself eligible, so each
+  // case above is filtered by its own change alone.
+  input_.holders = {MakeHolder(Bandung())};
+  Rota rota = Build();
+  EXPECT_TRUE(rota.filtered.empty());
+  ASSERT_THAT(RankedIds(rota), ElementsAre("bdg"));
+  EXPECT_EQ(rota.ranked[0].rank(), 1);
+  EXPECT_EQ(rota.ranked[0].partnership_id(), "p-nasional");
+  EXPECT_NEAR(rota.ranked[0].distance_km(), 115, 10);
+  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("on shelf"));
+  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("inter-province"));
+}
+
+TEST_F(RoutingTest, ClosedTodayInItsOwnTimeZone) {
+  // 23:30 WIB on Wednesday 6 March is already Thursday 01:30 in WIT.
+  input_.now = absl::FromCivil(absl::CivilSecond(2024, 3, 6, 23, 30, 0),
+                               absl::FixedTimeZone(7 * 3600));
+  auto closed_thursday = [](s::LibraryRecord lib) {
+    auto* c = lib.add_closures();
+    c->set_from_date("2024-03-07");
+    c->set_to_date("2024-03-07");
+    return lib;
+  };
+  s::LibraryRecord jayapura = closed_thursday(
+      Library("jyp", {-2.5337, 140.7181}, "Papua", "Papua", "WIT"));
+  s::LibraryRecord bandung = closed_thursday(Bandung());
+  input_.holders = {MakeHolder(jayapura), MakeHolder(bandung)};
+  Rota rota = Build();
+  EXPECT_THAT(RankedIds(rota), ElementsAre("bdg"));
+  ASSERT_EQ(rota.filtered.size(), 1u);
+  EXPECT_EQ(rota.filtered[0].library_id(), "jyp");
+  EXPECT_THAT(rota.filtered[0].filtered_reason(),
+              HasSubstr("closed 2024-03-07 to 2024-03-07"));
+}
+
+TEST_F(RoutingTest, ExpiredPartnershipDoesNotHideAValidOne) {
+  s::PartnershipRecord old = Partnership("p-lama", {"jkt", "bdg"}, 1);
+  old.set_valid_until("2023-12-31");
+  input_.partnerships.push_back(old);
+  input_.holders = {MakeHolder(Bandung())};
+  Rota rota = Build();
+  ASSERT_THAT(RankedIds(rota), ElementsAre("bdg"));
+  EXPECT_EQ(rota.ranked[0].partnership_id(), "p-nasional");
+}
+
+TEST_F(RoutingTest, LowestTierPartnershipIsUsed) {
+  input_.partnerships.push_back(Partnership("p-jawa", {"jkt", "bdg"}, 1));
+  input_.holders = {MakeHolder(Bandung())};
+  Rota rota = Build();
+  ASSERT_THAT(RankedIds(rota), ElementsAre("bdg"));
+  EXPECT_EQ(rota.ranked[0].partnership_id(), "p-jawa");
+  EXPECT_DOUBLE_EQ(rota.ranked[0].tier(), 1.0);
+}
+
+TEST_F(RoutingTest, OnShelfBeatsOnLoan) {
+  // Bandung is far nearer, but its copy is out; Tanjung Pinang's is on the
+  // shelf across the sea.
+  input_.holders = {MakeHolder(Bandung(), s::AVAILABILITY_ON_LOAN),
+                    MakeHolder(TanjungPinang(), s::AVAILABILITY_ON_SHELF)};
+  Rota rota = Build();
+  EXPECT_THAT(RankedIds(rota), ElementsAre("tpi", "bdg"));
+  EXPECT_DOUBLE_EQ(rota.ranked[0].availability(), 1.0);
+  EXPECT_DOUBLE_EQ(rota.ranked[1].availability(), 0.2);
+  EXPECT_THAT(rota.ranked[1].explanation(), HasSubstr("on loan"));
+  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("inter-island"));
+}
+
+TEST_F(RoutingTest, BestItemCountsForAvailability) {
+  Holder h = MakeHolder(Bandung(), s::AVAILABILITY_ON_LOAN);
+  s::HoldingRecord second = h.items[0];
+  second.set_item_id("bdg-2");
+  second.set_availability(s::AVAILABILITY_ON_SHELF);
+  h.items.push_back(second);
+  input_.holders = {h};
+  Rota rota = Build();
+  ASSERT_EQ(rota.ranked.size(), 1u);
+  EXPECT_DOUBLE_EQ(rota.ranked[0].availability(), 1.0);
+}
+
+TEST_F(RoutingTest, NearerBeatsFartherAtEqualAvailability) {
+  input_.holders = {MakeHolder(Tomohon()), MakeHolder(TanjungPinang()),
+                    MakeHolder(Bandung())};
+  Rota rota = Build();
+  EXPECT_THAT(RankedIds(rota), ElementsAre("bdg", "tpi", "tmh"));
+  EXPECT_NEAR(
+      rota.ranked[2].distance_km(),
+      geo::DistanceKm(kJakarta.lat, kJakarta.lon, kTomohon.lat, kTomohon.lon),
+      1e-6);
+  EXPECT_GT(rota.ranked[0].score(), rota.ranked[1].score());
+  EXPECT_GT(rota.ranked[1].score(), rota.ranked[2].score());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(rota.ranked[i].rank(), i + 1);
+}
+
+TEST_F(RoutingTest, DistanceIsToThePickupLibrary) {
+  // Borrowed by Jakarta, picked up in Tanjung Pinang: the Tanjung Pinang
+  // holder is now the nearer one.
+  s::LibraryRecord pickup = TanjungPinang();
+  pickup.set_id("tpi-pickup");
+  input_.pickup = &pickup;
+  input_.holders = {MakeHolder(Bandung()), MakeHolder(TanjungPinang())};
+  Rota rota = Build();
+  ASSERT_THAT(RankedIds(rota), ElementsAre("tpi", "bdg"));
+  EXPECT_NEAR(rota.ranked[0].distance_km(), 0, 1e-6);
+  EXPECT_NEAR(rota.ranked[1].distance_km(),
+              geo::DistanceKm(kBandung.lat, kBandung.lon, kTanjungPinang.lat,
+                              kTanjungPinang.lon),
+              1e-6);
+}
+
+TEST_F(RoutingTest, LenderOfLastResortGoesLast) {
+  s::LibraryRecord bandung = Bandung();
+  bandung.set_lender_of_last_resort(true);
+  input_.holders = {MakeHolder(bandung), MakeHolder(Tomohon()),
+                    MakeHolder(TanjungPinang(), s::AVAILABILITY_ON_LOAN)};
+  Rota rota = Build();
+  // Bandung scores best of all (nearest, on the shelf) and still goes last.
+  EXPECT_THAT(RankedIds(rota), ElementsAre("tmh", "tpi", "bdg"));
+  EXPECT_TRUE(rota.ranked[2].last_resort());
+  EXPECT_GT(rota.ranked[2].score(), rota.ranked[0].score());
+  EXPECT_GT(rota.ranked[2].score(), rota.ranked[1].score());
+  EXPECT_THAT(rota.ranked[2].explanation(), HasSubstr("lender of last resort"));
+}
+
+TEST_F(RoutingTest, TiesBreakOnLibraryIdWhateverTheInputOrder) {
+  // Two branches in the same building: identical scores and distances.
+  s::LibraryRecord a = Bandung();
+  a.set_id("lib-a");
+  s::LibraryRecord b = Bandung();
+  b.set_id("lib-b");
+  input_.holders = {MakeHolder(b), MakeHolder(a)};
+  Rota first = Build();
+  input_.holders = {MakeHolder(a), MakeHolder(b)};
+  Rota second = Build();
+  EXPECT_THAT(RankedIds(first), ElementsAre("lib-a", "lib-b"));
+  EXPECT_THAT(RankedIds(second), ElementsAre("lib-a", "lib-b"));
+  EXPECT_DOUBLE_EQ(first.ranked[0].score(), first.ranked[1].score());
+}
+
+TEST_F(RoutingTest, FilteredSortedByIdAndRankedUnaffected) {
+  s::LibraryRecord suspended = TanjungPinang();
+  suspended.set_status(s::LIBRARY_STATUS_SUSPENDED);
+  input_.holders = {MakeHolder(suspended), MakeHolder(Tomohon()),
+                    MakeHolder(Jakarta()), MakeHolder(Bandung())};
+  input_.tried = {"tmh"};
+  Rota rota = Build();
+  EXPECT_THAT(RankedIds(rota), ElementsAre("bdg"));
+  std::vector<std::string> filtered;
+  for (const auto& e : rota.filtered) filtered.push_back(e.library_id());
+  EXPECT_THAT(filtered, ElementsAre("jkt", "tmh", "tpi"));
+}
+
+TEST_F(RoutingTest, LoadPushesBusyLendersDown) {
+  s::LibraryRecord a = Bandung();
+  a.set_id("lib-a");
+  s::LibraryRecord b = Bandung();
+  b.set_id("lib-b");
+  Holder busy = MakeHolder(a);
+  busy.open_queue = 10;
+  input_.holders = {busy, MakeHolder(b)};
+  Rota rota = Build();
+  EXPECT_THAT(RankedIds(rota), ElementsAre("lib-b", "lib-a"));
+  EXPECT_LT(rota.ranked[1].load(), rota.ranked[0].load());
+}
+
+}  // namespace
+}  // namespace silang

@@ -1,0 +1,298 @@
+#include "engine/store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/keys.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "silang/storage/v1/records.pb.h"
+#include "tests/testing/temp_dir.h"
+
+namespace silang {
+namespace {
+
+namespace s = storage::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  Store::Options Opts() const {
+    Store::Options o;
+    o.dir = tmp_.Sub("db");
+    o.block_cache_bytes = 1 << 20;
+    return o;
+  }
+
+  std::unique_ptr<Store> OpenOrDie() {
+    auto store = Store::Open(Opts());
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  testing::TempDir tmp_{"store"};
+};
+
+s::RequestRecord Request(uint64_t id, s::State state) {
+  s::RequestRecord r;
+  r.set_id(id);
+  r.set_version(1);
+  r.set_state(state);
+  r.set_borrower_library_id("perpusnas");
+  r.set_title_key("isbn:9786020332956");
+  return r;
+}
+
+TEST_F(StoreTest, OpenWritesSchemaVersion) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  auto schema = store->GetProto<s::SchemaRecord>(Cf::kMeta, "schema_version");
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  ASSERT_TRUE(schema->has_value());
+  EXPECT_EQ((*schema)->version(), kSchemaVersion);
+  EXPECT_EQ(store->dir(), Opts().dir);
+}
+
+TEST_F(StoreTest, BatchAcrossColumnFamiliesReadsBackAndSurvivesReopen) {
+  s::RequestRecord req = Request(7, s::STATE_SENT_TO_LENDER);
+  s::AuditRecord audit;
+  audit.set_request_id(7);
+  audit.set_seq(1);
+  audit.set_action(s::ACTION_SUBMIT);
+  s::LibraryRecord lib;
+  lib.set_id("perpusnas");
+  lib.set_name("Perpustakaan Nasional");
+  const std::string lib_key = keys::Builder().Str("perpusnas").Take();
+  const std::string task_key = keys::Builder().Str("perpusnas").U64(7).Take();
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    Batch batch(*store);
+    batch.Put(Cf::kRequests, keys::RequestKey(7), req);
+    batch.Put(Cf::kAudit, keys::AuditKey(7, 1), audit);
+    batch.Put(Cf::kLibraries, lib_key, lib);
+    batch.Put(Cf::kTasks, task_key, std::string(1, '\x01'));
+    EXPECT_EQ(batch.Count(), 4u);
+    ASSERT_TRUE(store->Write(batch).ok());
+
+    auto got =
+        store->GetProto<s::RequestRecord>(Cf::kRequests, keys::RequestKey(7));
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ((*got)->state(), s::STATE_SENT_TO_LENDER);
+    EXPECT_EQ((*got)->borrower_library_id(), "perpusnas");
+
+    // Column families are separate key spaces.
+    auto elsewhere = store->Get(Cf::kAudit, keys::RequestKey(7));
+    ASSERT_TRUE(elsewhere.ok());
+    EXPECT_FALSE(elsewhere->has_value());
+  }
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  auto got =
+      store->GetProto<s::RequestRecord>(Cf::kRequests, keys::RequestKey(7));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->id(), 7u);
+  EXPECT_EQ((*got)->title_key(), "isbn:9786020332956");
+  auto a = store->GetProto<s::AuditRecord>(Cf::kAudit, keys::AuditKey(7, 1));
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->action(), s::ACTION_SUBMIT);
+  auto l = store->GetProto<s::LibraryRecord>(Cf::kLibraries, lib_key);
+  ASSERT_TRUE(l.ok() && l->has_value());
+  EXPECT_EQ((*l)->name(), "Perpustakaan Nasional");
+  auto t = store->Get(Cf::kTasks, task_key);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ(**t, std::string(1, '\x01'));
+}
+
+TEST_F(StoreTest, DeleteInBatch) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  {
+    Batch batch(*store);
+    batch.Put(Cf::kTimers, "k", "v");
+    ASSERT_TRUE(store->Write(batch).ok());
+  }
+  {
+    Batch batch(*store);
+    batch.Delete(Cf::kTimers, "k");
+    ASSERT_TRUE(store->Write(batch).ok());
+  }
+  auto got = store->Get(Cf::kTimers, "k");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StoreTest, AbsentKeyIsNulloptNotError) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  auto got =
+      store->GetProto<s::RequestRecord>(Cf::kRequests, keys::RequestKey(1));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StoreTest, SchemaVersionMismatchIsFailedPrecondition) {
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    s::SchemaRecord future;
+    future.set_version(999);
+    future.set_written_by("silang 9.9.9");
+    std::string value = future.SerializeAsString();
+    Batch batch(*store);
+    batch.raw().Put(store->handle(Cf::kMeta), "schema_version", value);
+    ASSERT_TRUE(store->Write(batch).ok());
+  }
+  auto reopened = Store::Open(Opts());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(reopened.status().message(), HasSubstr("schema version 999"));
+  EXPECT_THAT(reopened.status().message(), HasSubstr("silang 9.9.9"));
+  EXPECT_THAT(reopened.status().message(), HasSubstr(Opts().dir));
+}
+
+TEST_F(StoreTest, RequestsWithoutSchemaVersionIsDataLoss) {
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    Batch batch(*store);
+    batch.Put(Cf::kRequests, keys::RequestKey(1),
+              Request(1, s::STATE_SUBMITTED));
+    batch.Delete(Cf::kMeta, "schema_version");
+    ASSERT_TRUE(store->Write(batch).ok());
+  }
+  auto reopened = Store::Open(Opts());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(reopened.status().message(), HasSubstr("no schema version"));
+}
+
+TEST_F(StoreTest, CorruptValueIsDataLoss) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  Batch batch(*store);
+  // A field tag whose varint never ends: no proto parses this.
+  batch.Put(Cf::kRequests, keys::RequestKey(5), std::string("\xff\xff\xff", 3));
+  ASSERT_TRUE(store->Write(batch).ok());
+  auto got =
+      store->GetProto<s::RequestRecord>(Cf::kRequests, keys::RequestKey(5));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(got.status().message(), HasSubstr("requests"));
+  // The raw bytes are still readable: only decoding fails.
+  auto raw = store->Get(Cf::kRequests, keys::RequestKey(5));
+  ASSERT_TRUE(raw.ok() && raw->has_value());
+}
+
+TEST_F(StoreTest, LastKey) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  auto empty = store->LastKey(Cf::kRequests);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->has_value());
+
+  Batch batch(*store);
+  for (uint64_t id : {3u, 300u, 17u, 256u}) {
+    batch.Put(Cf::kRequests, keys::RequestKey(id), Request(id, s::STATE_LOST));
+  }
+  ASSERT_TRUE(store->Write(batch).ok());
+  auto last = store->LastKey(Cf::kRequests);
+  ASSERT_TRUE(last.ok());
+  ASSERT_TRUE(last->has_value());
+  EXPECT_EQ(**last, keys::RequestKey(300));
+  // Another cf is unaffected.
+  auto audit = store->LastKey(Cf::kAudit);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_FALSE(audit->has_value());
+}
+
+class StoreScanTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    store_ = OpenOrDie();
+    ASSERT_NE(store_, nullptr);
+    Batch batch(*store_);
+    for (uint64_t id = 1; id <= 5; ++id) {
+      batch.Put(Cf::kTasks, Key("lib-a", id), std::to_string(id));
+    }
+    batch.Put(Cf::kTasks, Key("lib-", 9), "short");  // a prefix of lib-a
+    batch.Put(Cf::kTasks, Key("lib-b", 1), "b1");
+    batch.Put(Cf::kTasks, Key("lib-a0", 1), "a0");
+    ASSERT_TRUE(store_->Write(batch).ok());
+  }
+
+  static std::string Key(absl::string_view lib, uint64_t id) {
+    return keys::Builder().Str(lib).U64(id).Take();
+  }
+
+  std::vector<std::string> ScanValues(absl::string_view prefix,
+                                      absl::string_view start,
+                                      int limit = 100) {
+    std::vector<std::string> out;
+    absl::Status st = store_->Scan(
+        Cf::kTasks, prefix, start, [&](absl::string_view, absl::string_view v) {
+          out.emplace_back(v);
+          return static_cast<int>(out.size()) < limit;
+        });
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreScanTest, PrefixBoundsTheScan) {
+  const std::string prefix = keys::Builder().Str("lib-a").Take();
+  EXPECT_THAT(ScanValues(prefix, ""), ElementsAre("1", "2", "3", "4", "5"));
+  const std::string b = keys::Builder().Str("lib-b").Take();
+  EXPECT_THAT(ScanValues(b, ""), ElementsAre("b1"));
+  const std::string none = keys::Builder().Str("lib-c").Take();
+  EXPECT_TRUE(ScanValues(none, "").empty());
+}
+
+TEST_F(StoreScanTest, StartInsidePrefix) {
+  const std::string prefix = keys::Builder().Str("lib-a").Take();
+  EXPECT_THAT(ScanValues(prefix, Key("lib-a", 3)), ElementsAre("3", "4", "5"));
+  // A start below the prefix starts at the prefix.
+  EXPECT_THAT(ScanValues(prefix, Key("lib-", 9)),
+              ElementsAre("1", "2", "3", "4", "5"));
+  // A start past the prefix yields nothing.
+  EXPECT_TRUE(ScanValues(prefix, Key("lib-b", 0)).empty());
+  EXPECT_TRUE(ScanValues(prefix, Key("lib-a", 6)).empty());
+}
+
+TEST_F(StoreScanTest, CallbackStopsTheScan) {
+  const std::string prefix = keys::Builder().Str("lib-a").Take();
+  EXPECT_THAT(ScanValues(prefix, "", 2), ElementsAre("1", "2"));
+}
+
+TEST_F(StoreScanTest, EmptyPrefixScansTheWholeFamily) {
+  EXPECT_THAT(ScanValues("", ""),
+              ElementsAre("short", "1", "2", "3", "4", "5", "a0", "b1"));
+}
+
+TEST(FromRocksTest, MapsEachRocksStatus) {
+  EXPECT_TRUE(FromRocks(rocksdb::Status::OK(), "x").ok());
+  EXPECT_EQ(FromRocks(rocksdb::Status::NotFound(), "x").code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(FromRocks(rocksdb::Status::Corruption("bad block"), "x").code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(FromRocks(rocksdb::Status::Busy(), "x").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(FromRocks(rocksdb::Status::TimedOut(), "x").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(FromRocks(rocksdb::Status::InvalidArgument(), "x").code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::Status io = FromRocks(rocksdb::Status::IOError("disk full"), "write");
+  EXPECT_EQ(io.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(io.message(), HasSubstr("write"));
+  EXPECT_THAT(io.message(), HasSubstr("disk full"));
+}
+
+}  // namespace
+}  // namespace silang
