@@ -12,6 +12,8 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const std::string& dir,
   store_options.dir = dir;
   ASSIGN_OR_RETURN(core->store, Store::Open(store_options));
   core->directory = std::make_unique<Directory>(*core->store, clock);
+  core->credentials =
+      std::make_unique<Credentials>(*core->store, *core->directory, clock);
   ASSIGN_OR_RETURN(core->requests,
                    RequestEngine::Create(*core->store, *core->directory, clock,
                                          std::move(options)));

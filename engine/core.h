@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/clock.h"
+#include "engine/credentials.h"
 #include "engine/directory.h"
 #include "engine/requests.h"
 #include "engine/store.h"
@@ -21,9 +22,10 @@ struct Core {
                                                     const Clock& clock,
                                                     EngineOptions options);
 
-  // Destroyed in reverse: engine, directory, then the store.
+  // Destroyed in reverse: engine, credentials, directory, then the store.
   std::unique_ptr<Store> store;
   std::unique_ptr<Directory> directory;
+  std::unique_ptr<Credentials> credentials;
   std::unique_ptr<RequestEngine> requests;
 };
 

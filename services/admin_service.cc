@@ -8,10 +8,15 @@ namespace silang {
 grpc::ServerUnaryReactor* AdminService::GetAuditTrail(
     grpc::CallbackServerContext* ctx, const v1::GetAuditTrailRequest* req,
     v1::AuditTrail* resp) {
+  auto who = auth_.Authenticate(*ctx);
+  if (!who.ok()) return Reply(ctx, who.status());
   auto id = ParseRequestId(req->request_id());
   if (!id.ok()) return Reply(ctx, id.status());
   auto r = engine_.Get(*id);
   if (!r.ok()) return Reply(ctx, r.status());
+  if (auto s = auth_.CheckRead(*ctx, *who, *r, true); !s.ok()) {
+    return Reply(ctx, s);
+  }
   auto events = engine_.AuditTrail(*id);
   if (!events.ok()) return Reply(ctx, events.status());
   *resp->mutable_request() = ToApi(*r);
@@ -22,6 +27,9 @@ grpc::ServerUnaryReactor* AdminService::GetAuditTrail(
 grpc::ServerUnaryReactor* AdminService::PutLibrary(
     grpc::CallbackServerContext* ctx, const v1::PutLibraryRequest* req,
     v1::Library* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kWriteDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto lib = directory_.PutLibrary(FromApi(req->library()),
                                    req->expected_version());
   if (lib.ok()) *resp = ToApi(*lib);
@@ -31,6 +39,9 @@ grpc::ServerUnaryReactor* AdminService::PutLibrary(
 grpc::ServerUnaryReactor* AdminService::PutPartnership(
     grpc::CallbackServerContext* ctx, const v1::PutPartnershipRequest* req,
     v1::Partnership* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kWriteDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto p = directory_.PutPartnership(FromApi(req->partnership()),
                                      req->expected_version());
   if (p.ok()) *resp = ToApi(*p);
@@ -40,12 +51,53 @@ grpc::ServerUnaryReactor* AdminService::PutPartnership(
 grpc::ServerUnaryReactor* AdminService::RunTimers(
     grpc::CallbackServerContext* ctx, const v1::RunTimersRequest*,
     v1::RunTimersResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kAdmin); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto sweep = engine_.RunDueTimers();
   if (!sweep.ok()) return Reply(ctx, sweep.status());
   resp->set_fired(sweep->fired);
   resp->set_failed(sweep->failed);
   resp->set_first_error(std::string(sweep->first_error.message()));
   return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminService::IssueCredential(
+    grpc::CallbackServerContext* ctx, const v1::IssueCredentialRequest* req,
+    v1::IssueCredentialResponse* resp) {
+  auto who = auth_.Check(*ctx, Operation::kAdmin);
+  if (!who.ok()) return Reply(ctx, who.status());
+  auto issued = credentials_.Issue(
+      static_cast<storage::v1::CredentialRole>(req->role()),
+      req->library_id(), req->label(), absl::Seconds(req->ttl_seconds()),
+      who->credential_id);
+  if (issued.ok()) {
+    *resp->mutable_credential() = ToApi(issued->record);
+    resp->set_token(issued->token);
+  }
+  return Reply(ctx, issued.status());
+}
+
+grpc::ServerUnaryReactor* AdminService::ListCredentials(
+    grpc::CallbackServerContext* ctx, const v1::ListCredentialsRequest*,
+    v1::ListCredentialsResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kAdmin); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
+  auto list = credentials_.List();
+  if (list.ok()) {
+    for (const auto& c : *list) *resp->add_credentials() = ToApi(c);
+  }
+  return Reply(ctx, list.status());
+}
+
+grpc::ServerUnaryReactor* AdminService::RevokeCredential(
+    grpc::CallbackServerContext* ctx, const v1::RevokeCredentialRequest* req,
+    v1::RevokeCredentialResponse*) {
+  if (auto who = auth_.Check(*ctx, Operation::kAdmin); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
+  return Reply(ctx, credentials_.Revoke(req->credential_id()));
 }
 
 }  // namespace silang

@@ -2,16 +2,22 @@
 #ifndef SILANG_SERVICES_ADMIN_SERVICE_H_
 #define SILANG_SERVICES_ADMIN_SERVICE_H_
 
+#include "engine/credentials.h"
 #include "engine/directory.h"
 #include "engine/requests.h"
+#include "services/auth.h"
 #include "silang/v1/admin.grpc.pb.h"
 
 namespace silang {
 
 class AdminService final : public v1::AdminService::CallbackService {
  public:
-  AdminService(RequestEngine& engine, Directory& directory)
-      : engine_(engine), directory_(directory) {}
+  AdminService(RequestEngine& engine, Directory& directory,
+               Credentials& credentials, const Auth& auth)
+      : engine_(engine),
+        directory_(directory),
+        credentials_(credentials),
+        auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetAuditTrail(grpc::CallbackServerContext* ctx,
                                           const v1::GetAuditTrailRequest* req,
@@ -25,10 +31,21 @@ class AdminService final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* RunTimers(grpc::CallbackServerContext* ctx,
                                       const v1::RunTimersRequest* req,
                                       v1::RunTimersResponse* resp) override;
+  grpc::ServerUnaryReactor* IssueCredential(
+      grpc::CallbackServerContext* ctx, const v1::IssueCredentialRequest* req,
+      v1::IssueCredentialResponse* resp) override;
+  grpc::ServerUnaryReactor* ListCredentials(
+      grpc::CallbackServerContext* ctx, const v1::ListCredentialsRequest* req,
+      v1::ListCredentialsResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeCredential(
+      grpc::CallbackServerContext* ctx, const v1::RevokeCredentialRequest* req,
+      v1::RevokeCredentialResponse* resp) override;
 
  private:
   RequestEngine& engine_;
   Directory& directory_;
+  Credentials& credentials_;
+  const Auth& auth_;
 };
 
 }  // namespace silang

@@ -8,6 +8,8 @@ namespace silang {
 grpc::ServerUnaryReactor* AgentService::ListTasks(
     grpc::CallbackServerContext* ctx, const v1::ListTasksRequest* req,
     v1::ListTasksResponse* resp) {
+  auto who = auth_.Check(*ctx, Operation::kTasks, req->library_id());
+  if (!who.ok()) return Reply(ctx, who.status());
   auto page =
       engine_.Tasks(req->library_id(), req->page_size(), req->page_token());
   if (page.ok()) {
@@ -25,6 +27,8 @@ grpc::ServerUnaryReactor* AgentService::ListTasks(
 grpc::ServerUnaryReactor* AgentService::Act(grpc::CallbackServerContext* ctx,
                                             const v1::ActRequest* req,
                                             v1::Request* resp) {
+  auto who = auth_.Check(*ctx, Operation::kAct, req->actor_library_id());
+  if (!who.ok()) return Reply(ctx, who.status());
   auto id = ParseRequestId(req->request_id());
   if (!id.ok()) return Reply(ctx, id.status());
   ActCommand cmd;

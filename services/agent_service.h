@@ -4,13 +4,15 @@
 #define SILANG_SERVICES_AGENT_SERVICE_H_
 
 #include "engine/requests.h"
+#include "services/auth.h"
 #include "silang/v1/agent.grpc.pb.h"
 
 namespace silang {
 
 class AgentService final : public v1::AgentService::CallbackService {
  public:
-  explicit AgentService(RequestEngine& engine) : engine_(engine) {}
+  AgentService(RequestEngine& engine, const Auth& auth)
+      : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
                                       const v1::ListTasksRequest* req,
@@ -21,6 +23,7 @@ class AgentService final : public v1::AgentService::CallbackService {
 
  private:
   RequestEngine& engine_;
+  const Auth& auth_;
 };
 
 }  // namespace silang

@@ -165,6 +165,23 @@ v1::Holding ToApi(const storage::v1::HoldingRecord& h) {
   return out;
 }
 
+v1::Credential ToApi(const storage::v1::CredentialRecord& c) {
+  v1::Credential out;
+  out.set_id(c.id());
+  out.set_role(Cast<v1::CredentialRole>(c.role()));
+  out.set_library_id(c.library_id());
+  out.set_label(c.label());
+  *out.mutable_created_at() = TimestampOf(c.created_at_us());
+  if (c.expires_at_us() != 0) {
+    *out.mutable_expires_at() = TimestampOf(c.expires_at_us());
+  }
+  if (c.revoked_at_us() != 0) {
+    *out.mutable_revoked_at() = TimestampOf(c.revoked_at_us());
+  }
+  out.set_issued_by(c.issued_by());
+  return out;
+}
+
 absl::StatusOr<storage::v1::HoldingRecord> FromApi(const v1::Holding& h) {
   storage::v1::HoldingRecord out;
   auto key = TitleKeyOf(h.title());

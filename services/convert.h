@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/support/status.h"
 #include "silang/storage/v1/records.pb.h"
+#include "silang/v1/admin.pb.h"
 #include "silang/v1/directory.pb.h"
 #include "silang/v1/types.pb.h"
 
@@ -31,6 +32,7 @@ v1::AuditEvent ToApi(const storage::v1::AuditRecord& e);
 v1::Library ToApi(const storage::v1::LibraryRecord& l);
 v1::Partnership ToApi(const storage::v1::PartnershipRecord& p);
 v1::Holding ToApi(const storage::v1::HoldingRecord& h);
+v1::Credential ToApi(const storage::v1::CredentialRecord& c);
 
 storage::v1::LibraryRecord FromApi(const v1::Library& l);
 storage::v1::PartnershipRecord FromApi(const v1::Partnership& p);

@@ -10,6 +10,9 @@ namespace silang {
 grpc::ServerUnaryReactor* DirectoryService::GetLibrary(
     grpc::CallbackServerContext* ctx, const v1::GetLibraryRequest* req,
     v1::Library* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto lib = directory_.GetLibrary(req->library_id());
   if (lib.ok()) *resp = ToApi(*lib);
   return Reply(ctx, lib.status());
@@ -18,6 +21,9 @@ grpc::ServerUnaryReactor* DirectoryService::GetLibrary(
 grpc::ServerUnaryReactor* DirectoryService::ListLibraries(
     grpc::CallbackServerContext* ctx, const v1::ListLibrariesRequest* req,
     v1::ListLibrariesResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto page = directory_.ListLibraries(req->province(), req->page_size(),
                                        req->page_token());
   if (page.ok()) {
@@ -30,6 +36,9 @@ grpc::ServerUnaryReactor* DirectoryService::ListLibraries(
 grpc::ServerUnaryReactor* DirectoryService::GetPartnership(
     grpc::CallbackServerContext* ctx, const v1::GetPartnershipRequest* req,
     v1::Partnership* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto p = directory_.GetPartnership(req->partnership_id());
   if (p.ok()) *resp = ToApi(*p);
   return Reply(ctx, p.status());
@@ -38,6 +47,9 @@ grpc::ServerUnaryReactor* DirectoryService::GetPartnership(
 grpc::ServerUnaryReactor* DirectoryService::ListPartnerships(
     grpc::CallbackServerContext* ctx, const v1::ListPartnershipsRequest* req,
     v1::ListPartnershipsResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto page = directory_.ListPartnerships(req->library_id(), req->page_size(),
                                           req->page_token());
   if (page.ok()) {
@@ -50,6 +62,9 @@ grpc::ServerUnaryReactor* DirectoryService::ListPartnerships(
 grpc::ServerUnaryReactor* DirectoryService::ListHoldings(
     grpc::CallbackServerContext* ctx, const v1::ListHoldingsRequest* req,
     v1::ListHoldingsResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   auto key = TitleKeyOf(req->title());
   if (!key.ok()) return Reply(ctx, key.status());
   auto page =
@@ -64,6 +79,11 @@ grpc::ServerUnaryReactor* DirectoryService::ListHoldings(
 grpc::ServerUnaryReactor* DirectoryService::PutHoldings(
     grpc::CallbackServerContext* ctx, const v1::PutHoldingsRequest* req,
     v1::PutHoldingsResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kWriteHoldings,
+                             req->library_id());
+      !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   if (static_cast<size_t>(req->holdings_size()) >
       limits::kMaxHoldingsPerCall) {
     return Reply(ctx, absl::ResourceExhaustedError(absl::StrCat(

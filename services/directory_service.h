@@ -3,13 +3,15 @@
 #define SILANG_SERVICES_DIRECTORY_SERVICE_H_
 
 #include "engine/directory.h"
+#include "services/auth.h"
 #include "silang/v1/directory.grpc.pb.h"
 
 namespace silang {
 
 class DirectoryService final : public v1::DirectoryService::CallbackService {
  public:
-  explicit DirectoryService(Directory& directory) : directory_(directory) {}
+  DirectoryService(Directory& directory, const Auth& auth)
+      : directory_(directory), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetLibrary(grpc::CallbackServerContext* ctx,
                                        const v1::GetLibraryRequest* req,
@@ -33,6 +35,7 @@ class DirectoryService final : public v1::DirectoryService::CallbackService {
 
  private:
   Directory& directory_;
+  const Auth& auth_;
 };
 
 }  // namespace silang

@@ -8,6 +8,8 @@ namespace silang {
 grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
     grpc::CallbackServerContext* ctx, const v1::SubmitRequestRequest* req,
     v1::SubmitRequestResponse* resp) {
+  auto who = auth_.Check(*ctx, Operation::kSubmit, req->borrower_library_id());
+  if (!who.ok()) return Reply(ctx, who.status());
   auto title_key = TitleKeyOf(req->title());
   if (!title_key.ok()) return Reply(ctx, title_key.status());
   SubmitCommand cmd;
@@ -36,16 +38,27 @@ grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
 grpc::ServerUnaryReactor* LibrarianService::GetRequest(
     grpc::CallbackServerContext* ctx, const v1::GetRequestRequest* req,
     v1::Request* resp) {
+  auto who = auth_.Authenticate(*ctx);
+  if (!who.ok()) return Reply(ctx, who.status());
   auto id = ParseRequestId(req->request_id());
   if (!id.ok()) return Reply(ctx, id.status());
   auto r = engine_.Get(*id);
-  if (r.ok()) *resp = ToApi(*r);
-  return Reply(ctx, r.status());
+  if (!r.ok()) return Reply(ctx, r.status());
+  if (auto s = auth_.CheckRead(*ctx, *who, *r, false); !s.ok()) {
+    return Reply(ctx, s);
+  }
+  *resp = ToApi(*r);
+  return Reply(ctx, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* LibrarianService::ListRequests(
     grpc::CallbackServerContext* ctx, const v1::ListRequestsRequest* req,
     v1::ListRequestsResponse* resp) {
+  auto who = auth_.Check(*ctx, Operation::kListRequests,
+                         req->borrower_library_id().empty()
+                             ? req->lender_library_id()
+                             : req->borrower_library_id());
+  if (!who.ok()) return Reply(ctx, who.status());
   ListQuery q;
   q.borrower_library_id = req->borrower_library_id();
   q.lender_library_id = req->lender_library_id();
@@ -73,6 +86,8 @@ grpc::ServerUnaryReactor* LibrarianService::BorrowerAct(
     grpc::CallbackServerContext* ctx, const Req& req,
     storage::v1::Action action, v1::Request* resp,
     storage::v1::ServiceType service_type) {
+  auto who = auth_.Check(*ctx, Operation::kAct, req.actor_library_id());
+  if (!who.ok()) return Reply(ctx, who.status());
   auto id = ParseRequestId(req.request_id());
   if (!id.ok()) return Reply(ctx, id.status());
   ActCommand cmd;

@@ -3,13 +3,15 @@
 #define SILANG_SERVICES_LIBRARIAN_SERVICE_H_
 
 #include "engine/requests.h"
+#include "services/auth.h"
 #include "silang/v1/librarian.grpc.pb.h"
 
 namespace silang {
 
 class LibrarianService final : public v1::LibrarianService::CallbackService {
  public:
-  explicit LibrarianService(RequestEngine& engine) : engine_(engine) {}
+  LibrarianService(RequestEngine& engine, const Auth& auth)
+      : engine_(engine), auth_(auth) {}
 
   grpc::ServerUnaryReactor* SubmitRequest(
       grpc::CallbackServerContext* ctx, const v1::SubmitRequestRequest* req,
@@ -41,6 +43,7 @@ class LibrarianService final : public v1::LibrarianService::CallbackService {
                                             storage::v1::SERVICE_TYPE_UNSPECIFIED);
 
   RequestEngine& engine_;
+  const Auth& auth_;
 };
 
 }  // namespace silang

@@ -9,6 +9,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/admin_service.h"
+#include "services/auth.h"
 #include "services/agent_service.h"
 #include "services/catalog_service.h"
 #include "services/directory_service.h"
@@ -31,13 +32,15 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 struct Server::Services {
-  Services(Core& core)
-      : librarian(*core.requests),
-        agent(*core.requests),
-        admin(*core.requests, *core.directory),
-        directory(*core.directory),
+  Services(Core& core, bool demo)
+      : auth(core.credentials.get(), demo),
+        librarian(*core.requests, auth),
+        agent(*core.requests, auth),
+        admin(*core.requests, *core.directory, *core.credentials, auth),
+        directory(*core.directory, auth),
         catalog_engine(*core.store, *core.directory),
         catalog(catalog_engine) {}
+  Auth auth;
   LibrarianService librarian;
   AgentService agent;
   AdminService admin;
@@ -70,7 +73,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server());
-  server->services_ = std::make_unique<Services>(core);
+  server->services_ = std::make_unique<Services>(core, options.demo);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, creds, &server->port_);
   builder.RegisterService(&server->services_->librarian);

@@ -22,6 +22,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:7420";  // HOST:PORT; port 0 picks one
   std::string tls_cert_file;              // both or neither
   std::string tls_key_file;
+  // Open access, every caller an admin: for demos only. Otherwise every
+  // call needs a bearer credential.
+  bool demo = false;
 };
 
 class Server {

@@ -4,6 +4,7 @@
 // the store. Every option may also be set in the --config file (see
 // deploy/silangd.conf), with the flag's long name as the key.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <memory>
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   std::string data_dir;
   std::string log_level = "info";
   std::string port_file;
+  std::string admin_token_file;
   double timer_interval_s = 5;
   app.add_option("--listen", server_options.listen,
                  "HOST:PORT to serve on; port 0 picks a free one")
@@ -48,6 +50,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--port-file", port_file,
                  "write the bound port here once serving (for scripts)");
+  app.add_flag("--demo", server_options.demo,
+               "open access, every caller an admin: demos only");
+  app.add_option("--admin-token-file", admin_token_file,
+                 "where a new store's first admin token is written "
+                 "(default DATA_DIR/admin.token)");
   app.add_option("--timer-interval", timer_interval_s,
                  "seconds between sweeps of due timers")
       ->check(CLI::Range(0.01, 3600.0))
@@ -93,6 +100,22 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot open store: {}", core.status().ToString());
     return 1;
   }
+  if (!server_options.demo && (*core)->credentials->Empty()) {
+    // A new store: issue the first admin credential, readable only here.
+    if (admin_token_file.empty()) admin_token_file = data_dir + "/admin.token";
+    auto issued = (*core)->credentials->Issue(
+        silang::storage::v1::CREDENTIAL_ROLE_ADMIN, "", "bootstrap admin",
+        absl::ZeroDuration(), "");
+    if (!issued.ok()) {
+      spdlog::critical("cannot issue the first admin credential: {}",
+                       issued.status().ToString());
+      return 1;
+    }
+    umask(077);
+    std::ofstream(admin_token_file) << issued->token << "\n";
+    spdlog::info("first admin credential {} written to {}",
+                 issued->record.id(), admin_token_file);
+  }
   auto server = silang::Server::Start(**core, server_options);
   if (!server.ok()) {
     spdlog::critical("cannot start server: {}", server.status().ToString());
@@ -111,8 +134,10 @@ int main(int argc, char** argv) {
   spdlog::info("silangd serving on port {} ({}), data in {}{}",
                (*server)->port(), server_options.listen, data_dir,
                server_options.tls_cert_file.empty() ? ", plaintext" : ", TLS");
-  spdlog::warn(
-      "no credentials yet: callers name their own library (demo mode)");
+  if (server_options.demo) {
+    spdlog::warn("*** DEMO MODE: no credentials checked; every caller is "
+                 "an admin. Never run a real network like this. ***");
+  }
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

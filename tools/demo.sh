@@ -36,6 +36,9 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 ctl health
+# A new store writes its first admin credential here (0600); the demo acts
+# as the network admin, naming each library it acts for with --as.
+export SILANG_TOKEN=$(cat "$demo_dir/data/admin.token")
 
 say "Member libraries at real places (../shared/data/geo/id_places.csv)"
 # id | name | GeoNames place | province as in the file | island | zone
@@ -124,8 +127,10 @@ fi
 say "silangd keeps serving on $SILANG_SERVER; try:"
 cat <<EOF
   export SILANG_SERVER=$SILANG_SERVER
+  export SILANG_TOKEN=\$(cat $demo_dir/data/admin.token)
   build/tools/silangctl list --borrower JKT-PNRI
   build/tools/silangctl catalog search --words duchess
+  build/tools/silangctl credential issue --role librarian --library JKT-PNRI
   build/tools/silangctl --help
 Ctrl-C stops it.
 EOF

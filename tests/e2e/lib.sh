@@ -34,6 +34,8 @@ start_silangd() {
   done
   [ -s "$WORK/port" ] || fail "silangd did not start within 10 s"
   PORT=$(cat "$WORK/port")
+  # A new store writes its first admin token; later starts keep it.
+  ADMIN_TOKEN=$(cat "$WORK/data/admin.token")
 }
 
 kill_silangd() {  # SIGKILL: no shutdown, no flush
@@ -48,8 +50,16 @@ stop_silangd() {  # SIGTERM: graceful
   PID=""
 }
 
+# As the network admin, unless "$@" holds another --token.
 ctl() {
-  "$SILANGCTL" --server "127.0.0.1:$PORT" --timeout 10 "$@"
+  SILANG_TOKEN="$ADMIN_TOKEN" "$SILANGCTL" --server "127.0.0.1:$PORT" \
+    --timeout 10 "$@"
+}
+
+# issue_token ROLE LIBRARY: a new credential's token.
+issue_token() {
+  ctl --json credential issue --role "$1" --library "$2" --label e2e |
+    jq -r '.token'
 }
 
 # expect_eq WHAT GOT WANT

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "silang/storage/v1/records.pb.h"
+#include "silang/v1/admin.pb.h"
 #include "silang/v1/directory.pb.h"
 #include "silang/v1/types.pb.h"
 
@@ -45,6 +46,8 @@ std::vector<EnumPair> Pairs() {
        s::PartnershipTerms_descriptor(), "PARTNERSHIP_TERMS_"},
       {v1::Availability_descriptor(), "AVAILABILITY_",
        s::Availability_descriptor(), "AVAILABILITY_"},
+      {v1::CredentialRole_descriptor(), "CREDENTIAL_ROLE_",
+       s::CredentialRole_descriptor(), "CREDENTIAL_ROLE_"},
   };
 }
 

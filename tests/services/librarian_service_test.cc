@@ -190,6 +190,7 @@ std::vector<std::string> ListAllIds(v1::LibrarianService::Stub& stub,
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
+    ServiceTest::Authorize(ctx);
     grpc::Status s = stub.ListRequests(&ctx, req, &page);
     EXPECT_TRUE(s.ok()) << s.error_message();
     if (!s.ok() || ++*pages > 10) break;

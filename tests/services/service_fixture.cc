@@ -27,6 +27,7 @@ void ServiceTest::SetUp() {
   auto core = Core::Open(dir_.Sub("db"), clock_, EngineOptions());
   ASSERT_TRUE(core.ok()) << core.status();
   core_ = *std::move(core);
+  admin_token_ = IssueToken(storage::v1::CREDENTIAL_ROLE_ADMIN, "");
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   auto server = Server::Start(*core_, options);
@@ -43,6 +44,14 @@ void ServiceTest::SetUp() {
   admin_ = v1::AdminService::NewStub(channel_);
   directory_ = v1::DirectoryService::NewStub(channel_);
   Seed();
+}
+
+std::string ServiceTest::IssueToken(storage::v1::CredentialRole role,
+                                    const std::string& library) {
+  auto issued =
+      core_->credentials->Issue(role, library, "test", absl::ZeroDuration(), "");
+  EXPECT_TRUE(issued.ok()) << issued.status();
+  return issued.ok() ? issued->token : "";
 }
 
 void ServiceTest::TearDown() {

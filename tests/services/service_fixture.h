@@ -8,7 +8,8 @@
 //   TMH  Tomohon          WITA  holds kIsbn
 //
 // One partnership, "NUSANTARA", joins all four. Every call carries a
-// deadline. One fixture per test: nothing is shared between tests.
+// deadline and, unless a test says otherwise, an admin credential. One
+// fixture per test: nothing is shared between tests.
 #ifndef SILANG_TESTS_SERVICES_SERVICE_FIXTURE_H_
 #define SILANG_TESTS_SERVICES_SERVICE_FIXTURE_H_
 
@@ -61,8 +62,21 @@ class ServiceTest : public ::testing::Test {
                            const Req& req, Resp* resp) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+    Authorize(ctx);
     return (stub.*method)(&ctx, req, resp);
   }
+
+
+ public:
+  // Adds the fixture's admin credential to a call.
+  static void Authorize(grpc::ClientContext& ctx) {
+    ctx.AddMetadata("authorization", "Bearer " + admin_token_);
+  }
+
+ protected:
+  // Issues a credential straight through the engine; returns its token.
+  std::string IssueToken(storage::v1::CredentialRole role,
+                         const std::string& library);
 
   // A valid submission from JKT for kIsbn; idempotency key and patron vary.
   static v1::SubmitRequestRequest SubmitFor(const std::string& key,
@@ -112,6 +126,8 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<v1::AgentService::Stub> agent_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::DirectoryService::Stub> directory_;
+  // The functional tests call as the network admin.
+  inline static std::string admin_token_;
 
  private:
   void Seed();

@@ -122,7 +122,7 @@ struct ActFlags {
 absl::Status Act(Session& s, const ActSpec& spec, const ActFlags& f) {
   ASSIGN_OR_RETURN(const std::string actor, s.Actor(spec.name));
   ASSIGN_OR_RETURN(const uint64_t version,
-                   RequestVersion(s, f.request_id, f.version, f.key));
+                   RequestVersion(s, f.request_id, f.version));
   v1::ActRequest request;
   request.set_request_id(f.request_id);
   request.set_expected_version(version);

@@ -96,8 +96,7 @@ void AddVersionFlag(CLI::App* cmd, std::optional<uint64_t>* version) {
 
 absl::StatusOr<uint64_t> RequestVersion(Session& session,
                                         const std::string& request_id,
-                                        const std::optional<uint64_t>& flag,
-                                        const std::string& key) {
+                                        const std::optional<uint64_t>& flag) {
   if (flag.has_value()) return *flag;
   v1::GetRequestRequest get;
   get.set_request_id(request_id);
@@ -106,17 +105,12 @@ absl::StatusOr<uint64_t> RequestVersion(Session& session,
       session.Call(session.librarian(), &v1::LibrarianService::Stub::GetRequest,
                    get, &current);
   if (!status.ok()) return status;
-  NoteVersion(current.version(), key);
+  NoteVersion(current.version());
   return current.version();
 }
 
-void NoteVersion(uint64_t version, const std::string& key) {
-  std::cerr << "silangctl: using current version " << version;
-  if (!key.empty()) {
-    std::cerr << " (to retry: --key " << key << " --expected-version "
-              << version << ")";
-  }
-  std::cerr << "\n";
+void NoteVersion(uint64_t version) {
+  std::cerr << "silangctl: using current version " << version << "\n";
 }
 
 }  // namespace silang::ctl

@@ -126,16 +126,15 @@ template <typename Stub, typename Req, typename Resp>
 void AddVersionFlag(CLI::App* cmd, std::optional<uint64_t>* version);
 
 // `flag` if set; otherwise the request's current version, fetched with
-// GetRequest and announced on stderr. A retry must repeat the version as
-// well as the idempotency `key` (the server compares the whole payload),
-// so with a key the note says how to retry.
+// GetRequest and announced on stderr. (Retrying an action with the same
+// idempotency --key is safe whatever version it carries: the server
+// recognizes an applied action by its intent.)
 absl::StatusOr<uint64_t> RequestVersion(Session& session,
                                         const std::string& request_id,
-                                        const std::optional<uint64_t>& flag,
-                                        const std::string& key = "");
+                                        const std::optional<uint64_t>& flag);
 
 // Announces on stderr the version a call will send when none was given.
-void NoteVersion(uint64_t version, const std::string& key = "");
+void NoteVersion(uint64_t version);
 
 }  // namespace silang::ctl
 
