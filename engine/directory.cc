@@ -135,6 +135,7 @@ absl::StatusOr<LibraryRecord> Directory::PutLibrary(LibraryRecord library,
   Batch batch(store_);
   batch.Put(Cf::kLibraries, key, library);
   RETURN_IF_ERROR(store_.Write(batch));
+  Invalidate({library.id()}, "");
   return library;
 }
 
@@ -249,6 +250,13 @@ absl::StatusOr<PartnershipRecord> Directory::PutPartnership(
   }
   batch.Put(Cf::kPartnerships, key, p);
   RETURN_IF_ERROR(store_.Write(batch));
+  std::vector<std::string> touched(p.member_ids().begin(),
+                                   p.member_ids().end());
+  if (existing) {
+    touched.insert(touched.end(), existing->member_ids().begin(),
+                   existing->member_ids().end());
+  }
+  Invalidate(touched, p.id());
   return p;
 }
 
@@ -479,13 +487,17 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
   return result;
 }
 
+std::pair<std::string, std::string> Directory::HoldingKeys(
+    uint64_t gen, const HoldingRecord& h) {
+  return {HoldingKey(h.title_key(), h.library_id(), gen, h.item_id()),
+          LibHoldingKey(h.library_id(), gen, h.title_key(), h.item_id())};
+}
+
 void Directory::StageHolding(Batch& batch, uint64_t gen,
                              const HoldingRecord& h) const {
-  batch.Put(Cf::kHoldings,
-            HoldingKey(h.title_key(), h.library_id(), gen, h.item_id()), h);
-  batch.Put(Cf::kLibHoldings,
-            LibHoldingKey(h.library_id(), gen, h.title_key(), h.item_id()),
-            "");
+  auto [key, lib_key] = HoldingKeys(gen, h);
+  batch.Put(Cf::kHoldings, key, h);
+  batch.Put(Cf::kLibHoldings, lib_key, "");
 }
 
 absl::StatusOr<uint64_t> Directory::BeginHoldingsReplacement(
@@ -586,6 +598,7 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
       auto item = r.Str();
       if (!title || !item) return Store::CorruptValue(Cf::kLibHoldings, k);
       batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
+      batch.Delete(Cf::kLibHoldings, k);
       ++removed;
       if (batch.Count() >= kDeleteBatch) {
         RETURN_IF_ERROR(WriteUnsynced(batch));
@@ -593,7 +606,8 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
       }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "scan stale holdings"));
-    batch.raw().DeleteRange(store_.handle(Cf::kLibHoldings), prefix, upper);
+    // Point deletes, not DeleteRange: range tombstones pile up in the
+    // memtable and slow every later read of the family.
     RETURN_IF_ERROR(WriteUnsynced(batch));
     absl::MutexLock lock(&write_mu_);
     ASSIGN_OR_RETURN(HoldingsGenerationRecord now,
@@ -695,6 +709,62 @@ absl::StatusOr<std::vector<HoldingRecord>> Directory::HoldersOf(
                                      return true;
                                    }));
   return out;
+}
+
+void Directory::Invalidate(const std::vector<std::string>& library_ids,
+                           absl::string_view partnership_id) {
+  absl::MutexLock lock(&cache_mu_);
+  ++cache_gen_;
+  for (const auto& id : library_ids) library_views_.erase(id);
+  if (!partnership_id.empty()) partnership_views_.erase(partnership_id);
+}
+
+absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
+    absl::string_view id) const {
+  uint64_t gen;
+  {
+    absl::ReaderMutexLock lock(&cache_mu_);
+    auto it = library_views_.find(id);
+    if (it != library_views_.end()) return it->second;
+    gen = cache_gen_;
+  }
+  ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
+  std::vector<std::string> partnerships;
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(store_.Scan(
+      Cf::kMemberOf, StrKey(id), "", [&](absl::string_view k,
+                                         absl::string_view) {
+        keys::Reader r(k);
+        r.Str();
+        auto pid = r.Str();
+        if (!pid) {
+          inner = Store::CorruptValue(Cf::kMemberOf, k);
+          return false;
+        }
+        partnerships.emplace_back(*pid);
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  auto view = LibraryView::Make(std::move(record), std::move(partnerships));
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_gen_ == gen) library_views_.emplace(std::string(id), view);
+  return view;
+}
+
+absl::StatusOr<std::shared_ptr<const PartnershipView>>
+Directory::PartnershipViewOf(absl::string_view id) const {
+  uint64_t gen;
+  {
+    absl::ReaderMutexLock lock(&cache_mu_);
+    auto it = partnership_views_.find(id);
+    if (it != partnership_views_.end()) return it->second;
+    gen = cache_gen_;
+  }
+  ASSIGN_OR_RETURN(PartnershipRecord record, GetPartnership(id));
+  auto view = PartnershipView::Make(std::move(record));
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_gen_ == gen) partnership_views_.emplace(std::string(id), view);
+  return view;
 }
 
 }  // namespace silang

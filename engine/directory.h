@@ -11,13 +11,16 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/clock.h"
+#include "engine/library_view.h"
 #include "engine/page.h"
 #include "engine/store.h"
 #include "silang/storage/v1/records.pb.h"
@@ -93,6 +96,9 @@ class Directory {
       const std::vector<std::string>& library_ids);
   // Adds h (validated with ValidateHolding) to batch under generation gen.
   void StageHolding(Batch& batch, uint64_t gen, const HoldingRecord& h) const;
+  // The keys StageHolding writes: in holdings and in lib_holdings.
+  static std::pair<std::string, std::string> HoldingKeys(
+      uint64_t gen, const HoldingRecord& h);
   // Checks one holding of library_id, filling library_id and updated_at if
   // unset; `field` names it in the error.
   absl::Status ValidateHolding(absl::string_view field,
@@ -113,6 +119,14 @@ class Directory {
 
   const Clock& clock() const { return clock_; }
 
+  // Routing's views of a library (with its partnerships) and of a
+  // partnership, cached in memory: built on first use, dropped when the
+  // library or one of its partnerships is written. NotFound if absent.
+  absl::StatusOr<std::shared_ptr<const LibraryView>> LibraryViewOf(
+      absl::string_view id) const;
+  absl::StatusOr<std::shared_ptr<const PartnershipView>> PartnershipViewOf(
+      absl::string_view id) const;
+
   // Checks an id of a library or partnership: 1-64 of [A-Za-z0-9._-].
   static absl::Status ValidateId(absl::string_view field, absl::string_view id);
 
@@ -129,9 +143,22 @@ class Directory {
       absl::string_view title_key, absl::string_view start,
       const std::function<bool(absl::string_view, HoldingRecord)>& fn) const;
 
+  // Drops cached views after a directory write.
+  void Invalidate(const std::vector<std::string>& library_ids,
+                  absl::string_view partnership_id);
+
   Store& store_;
   const Clock& clock_;
   absl::Mutex write_mu_;
+  // The view caches. A view built from a read that raced with a write is
+  // not cached: cache_gen_ moves on every invalidation.
+  mutable absl::Mutex cache_mu_;
+  mutable uint64_t cache_gen_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const LibraryView>>
+      library_views_ ABSL_GUARDED_BY(cache_mu_);
+  mutable absl::flat_hash_map<std::string,
+                              std::shared_ptr<const PartnershipView>>
+      partnership_views_ ABSL_GUARDED_BY(cache_mu_);
   // Generations being written by a replacement in this process.
   std::set<uint64_t> live_generations_ ABSL_GUARDED_BY(write_mu_);
 };

@@ -157,7 +157,8 @@ RequestEngine::RequestEngine(Store& store, Directory& directory,
       clock_(clock),
       options_(std::move(options)),
       next_id_(next_id),
-      feed_(std::move(feed)) {}
+      feed_(std::move(feed)),
+      stats_(store) {}
 
 absl::StatusOr<std::unique_ptr<RequestEngine>> RequestEngine::Create(
     Store& store, Directory& directory, const Clock& clock,
@@ -226,6 +227,18 @@ absl::Status RequestEngine::Advance(Change& c) {
   RequestRecord& r = c.after;
   const State from = r.state();
   int pos = r.rota_position() + 1;
+  if (pos >= r.rota_size() && r.unlisted_ranked() > 0) {
+    // The window is used up but more lenders were eligible: plan the next
+    // window over the holders not asked yet, appended to the rota.
+    std::set<std::string> tried;
+    for (const auto& e : r.rota()) tried.insert(e.library_id());
+    ASSIGN_OR_RETURN(RoutePlan next, PlanRoute(r, tried));
+    for (auto& e : next.rota.ranked) {
+      e.set_rank(r.rota_size() + 1);
+      *r.add_rota() = std::move(e);
+    }
+    r.set_unlisted_ranked(next.rota.unlisted_ranked);
+  }
   if (pos < r.rota_size()) {
     const std::string lender = r.rota(pos).library_id();
     r.set_rota_position(pos);
@@ -257,54 +270,49 @@ absl::Status RequestEngine::Advance(Change& c) {
   return absl::OkStatus();
 }
 
-// Builds the rota (fresh: over every holder; otherwise excluding lenders
-// already asked) and sends the request to its first lender. With no
-// holdings known the request waits in ROUTING.
-absl::Status RequestEngine::Route(Change& c, bool fresh) {
-  RequestRecord& r = c.after;
-  const State from = r.state();
+absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
+    const RequestRecord& r) const {
+  return PlanRoute(r, {});
+}
+
+absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
+    const RequestRecord& r, const std::set<std::string>& tried) const {
+  RoutePlan plan;
   ASSIGN_OR_RETURN(auto holdings, directory_.HoldersOf(r.title_key()));
   if (holdings.empty()) {
-    absl::Time created = absl::FromUnixMicros(r.created_at_us());
-    if (clock_.Now() - created >= options_.routing_give_up) {
-      r.set_rota_position(-1);
-      return Advance(c);  // to UNFILLED, NO_HOLDERS
-    }
-    r.set_state(s::STATE_ROUTING);
-    c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from, s::STATE_ROUTING,
-            s::REASON_NO_HOLDERS,
-            "no library holds this title yet; waiting for holdings", "");
-    return absl::OkStatus();
+    plan.no_holdings = true;
+    return plan;
   }
-  ASSIGN_OR_RETURN(LibraryRecord borrower,
-                   directory_.GetLibrary(r.borrower_library_id()));
-  LibraryRecord pickup = borrower;
+  ASSIGN_OR_RETURN(auto borrower,
+                   directory_.LibraryViewOf(r.borrower_library_id()));
+  auto pickup = borrower;
   if (!r.pickup_library_id().empty() &&
       r.pickup_library_id() != r.borrower_library_id()) {
-    ASSIGN_OR_RETURN(pickup, directory_.GetLibrary(r.pickup_library_id()));
+    ASSIGN_OR_RETURN(pickup, directory_.LibraryViewOf(r.pickup_library_id()));
   }
   RoutingInput in;
   in.request = &r;
-  in.borrower = &borrower;
-  in.pickup = &pickup;
+  in.borrower = borrower.get();
+  in.pickup = pickup.get();
   in.now = clock_.Now();
-  ASSIGN_OR_RETURN(in.partnerships,
-                   directory_.PartnershipsOf(r.borrower_library_id()));
-  if (!fresh) {
-    for (const auto& e : r.rota()) in.tried.insert(e.library_id());
+  in.tried = tried;
+  for (const auto& pid : borrower->partnership_ids) {
+    ASSIGN_OR_RETURN(auto p, directory_.PartnershipViewOf(pid));
+    in.partnerships.push_back(std::move(p));
   }
   // Holdings arrive sorted by library: group them.
+  std::string seen;   // library of the current group
+  bool skip = false;  // the current group's library is gone
   for (auto& h : holdings) {
-    if (in.holders.empty() ||
-        in.holders.back().library.id() != h.library_id()) {
-      auto lib = directory_.GetLibrary(h.library_id());
-      if (absl::IsNotFound(lib.status())) continue;  // removed library
+    if (h.library_id() != seen) {
+      seen = h.library_id();
+      auto lib = directory_.LibraryViewOf(seen);
+      skip = absl::IsNotFound(lib.status());
+      if (skip) continue;
       if (!lib.ok()) return lib.status();
+      ASSIGN_OR_RETURN(auto stats, stats_.Get(seen));
       Holder holder;
       holder.library = *std::move(lib);
-      ASSIGN_OR_RETURN(auto stats,
-                       ReadCounters(store_, CounterScope::kLibrary,
-                                    h.library_id(), kAllTime));
       holder.loans_out = stats.loans_out();
       holder.open_queue = stats.open_queue();
       holder.lent_total = stats.lent_total();
@@ -317,14 +325,39 @@ absl::Status RequestEngine::Route(Change& c, bool fresh) {
             stats.first_answer_count() / 3.6e9;
       }
       in.holders.push_back(std::move(holder));
+    } else if (skip) {
+      continue;
     }
     in.holders.back().items.push_back(std::move(h));
   }
-  Rota rota = BuildRota(in, options_.weights);
+  plan.rota = BuildRota(in, options_.weights);
+  return plan;
+}
+
+// Sends the request to the first lender of a new rota over every holder.
+// With no holdings known it waits in ROUTING, until routing_give_up.
+absl::Status RequestEngine::Route(Change& c) {
+  RequestRecord& r = c.after;
+  const State from = r.state();
+  ASSIGN_OR_RETURN(RoutePlan plan, PlanRoute(r));
+  if (plan.no_holdings) {
+    absl::Time created = absl::FromUnixMicros(r.created_at_us());
+    if (clock_.Now() - created >= options_.routing_give_up) {
+      r.set_rota_position(-1);
+      return Advance(c);  // to UNFILLED, NO_HOLDERS
+    }
+    r.set_state(s::STATE_ROUTING);
+    c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from, s::STATE_ROUTING,
+            s::REASON_NO_HOLDERS,
+            "no library holds this title yet; waiting for holdings", "");
+    return absl::OkStatus();
+  }
   r.clear_rota();
   r.clear_filtered();
-  for (auto& e : rota.ranked) *r.add_rota() = std::move(e);
-  for (auto& e : rota.filtered) *r.add_filtered() = std::move(e);
+  for (auto& e : plan.rota.ranked) *r.add_rota() = std::move(e);
+  for (auto& e : plan.rota.filtered) *r.add_filtered() = std::move(e);
+  r.set_unlisted_ranked(plan.rota.unlisted_ranked);
+  r.set_unlisted_filtered(plan.rota.unlisted_filtered);
   r.set_rota_position(-1);
   return Advance(c);
 }
@@ -449,6 +482,10 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
   TaskFeed::PutSeq(batch, seq);
   absl::Status written = store_.Write(batch);
   feed_->Settle(seq);
+  std::vector<std::string> touched = {r.borrower_library_id()};
+  if (!r.current_lender_id().empty()) touched.push_back(r.current_lender_id());
+  if (!c.prev_lender.empty()) touched.push_back(c.prev_lender);
+  stats_.Drop(touched);
   return written;
 }
 
@@ -551,7 +588,7 @@ absl::StatusOr<SubmitResult> RequestEngine::Submit(SubmitCommand cmd) {
   c.after.set_rota_position(-1);
   c.Event(s::ACTION_SUBMIT, s::ROLE_BORROWER, p.borrower_library_id(),
           fsm::kNone, s::STATE_SUBMITTED, s::REASON_UNSPECIFIED, p.note(), "");
-  RETURN_IF_ERROR(Route(c, /*fresh=*/true));
+  RETURN_IF_ERROR(Route(c));
 
   Batch batch(store_);
   s::IdempotencyRecord idem;
@@ -790,7 +827,7 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
     if (cmd.action == s::ACTION_TIMEOUT) a.set_last_reason(s::REASON_DEADLINE_PASSED);
     switch (cmd.action) {
       case s::ACTION_ROUTE:
-        RETURN_IF_ERROR(Route(c, /*fresh=*/true));
+        RETURN_IF_ERROR(Route(c));
         break;
       case s::ACTION_REREQUEST:
         if (cmd.service_type != s::SERVICE_TYPE_UNSPECIFIED) {
@@ -808,7 +845,7 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
                                    cmd.note.empty() ? "" : "; ", cmd.note),
                 "");
         a.set_state(s::STATE_SUBMITTED);  // routing events start here
-        RETURN_IF_ERROR(Route(c, /*fresh=*/true));
+        RETURN_IF_ERROR(Route(c));
         break;
       default: {
         Reason why = cmd.action == s::ACTION_TIMEOUT

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@
 #include "engine/page.h"
 #include "engine/request_fsm.h"
 #include "engine/routing.h"
+#include "engine/stats_cache.h"
 #include "engine/store.h"
 #include "engine/task_feed.h"
 #include "silang/storage/v1/records.pb.h"
@@ -126,6 +128,18 @@ class RequestEngine {
   // A lender's or borrower's action.
   absl::StatusOr<RequestRecord> Act(const ActCommand& command);
 
+  // The rota routing would build for this request now: every holder of its
+  // title ranked or filtered with reasons. Reads only; Submit, ROUTE and
+  // REREQUEST commit what it returns. no_holdings: nobody holds the title.
+  struct RoutePlan {
+    bool no_holdings = false;
+    Rota rota;
+  };
+  absl::StatusOr<RoutePlan> PlanRoute(const RequestRecord& request) const;
+  // The same, leaving out the libraries in `tried`.
+  absl::StatusOr<RoutePlan> PlanRoute(const RequestRecord& request,
+                                      const std::set<std::string>& tried) const;
+
   absl::StatusOr<RequestRecord> Get(uint64_t id) const;
   absl::StatusOr<Page<RequestRecord>> List(const ListQuery& query) const;
   // Open requests on which the library can act now, as either side.
@@ -155,7 +169,7 @@ class RequestEngine {
                 std::unique_ptr<TaskFeed> feed);
 
   struct Change;
-  absl::Status Route(Change& change, bool fresh);
+  absl::Status Route(Change& change);
   absl::Status Advance(Change& change);
   absl::Status ArmDeadline(RequestRecord& r, absl::string_view lender_id);
   absl::Status Commit(Change& change, Batch& batch);
@@ -173,6 +187,7 @@ class RequestEngine {
   const EngineOptions options_;
   std::atomic<uint64_t> next_id_;
   std::unique_ptr<TaskFeed> feed_;
+  LibraryStatsCache stats_;
   mutable std::array<absl::Mutex, 256> stripes_;
   mutable std::array<absl::Mutex, 64> key_stripes_;
   absl::Mutex timer_mu_;  // one timer sweep at a time

@@ -1,14 +1,11 @@
 #include "engine/routing.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
-#include "engine/calendar.h"
 #include "engine/geo.h"
-#include "engine/request_fsm.h"
 
 namespace silang {
 namespace {
@@ -24,241 +21,341 @@ bool Covers(const auto& list, auto value) {
   return list.empty() || Contains(list, value);
 }
 
-std::string ServiceName(s::ServiceType t) {
+const char* ServiceName(s::ServiceType t) {
   return t == s::SERVICE_TYPE_COPY ? "copy" : "loan";
 }
 
 std::string MaterialName(s::MaterialType m) {
-  std::string name = s::MaterialType_Name(m);
-  return name.substr(std::string("MATERIAL_TYPE_").size());
+  return s::MaterialType_Name(m).substr(sizeof("MATERIAL_TYPE_") - 1);
 }
 
-// The best partnership (lowest tier) linking borrower and lender that is
-// valid today and covers the service and material; otherwise a reason.
-struct PartnershipMatch {
-  const s::PartnershipRecord* partnership = nullptr;
-  std::string reason;
+// Why a holder was not asked; formatted only for listed ones.
+enum class Why {
+  kSelf,
+  kTried,
+  kSuspended,
+  kClosed,
+  kNoService,
+  kNoMaterial,
+  kAtLimit,
+  kNoPartnership,
+  kNotYetValid,
+  kExpired,
+  kServiceNotCovered,
+  kMaterialNotCovered,
+  kNothingLendable,
 };
 
-PartnershipMatch MatchPartnership(const RoutingInput& in,
-                                  const s::LibraryRecord& lender,
-                                  s::ServiceType service,
-                                  s::MaterialType material) {
-  PartnershipMatch best;
-  std::string why_not;
-  auto zone = calendar::ResolveTimeZone(lender.time_zone());
-  absl::CivilDay today = absl::ToCivilDay(
-      in.now, zone.ok() ? *zone : absl::UTCTimeZone());
-  for (const auto& p : in.partnerships) {
-    if (!Contains(p.member_ids(), lender.id())) continue;
-    auto from = calendar::ParseDay(p.valid_from());
-    auto until = calendar::ParseDay(p.valid_until());
-    if (!from.ok() || !until.ok() || today < *from) {
-      why_not = absl::StrCat("partnership ", p.id(), " starts ",
-                             p.valid_from());
-      continue;
-    }
-    if (*until < today) {
-      why_not = absl::StrCat("partnership ", p.id(), " expired on ",
-                             p.valid_until());
-      continue;
-    }
-    if (!Covers(p.services(), service)) {
-      why_not = absl::StrCat("partnership ", p.id(), " does not cover ",
-                             ServiceName(service));
-      continue;
-    }
-    if (material != s::MATERIAL_TYPE_UNSPECIFIED &&
-        !Covers(p.material_types(), material)) {
-      why_not = absl::StrCat("partnership ", p.id(), " does not cover ",
-                             MaterialName(material));
-      continue;
-    }
-    int tier = std::max(1, p.tier());
-    if (best.partnership == nullptr ||
-        tier < std::max(1, best.partnership->tier()) ||
-        (tier == std::max(1, best.partnership->tier()) &&
-         p.id() < best.partnership->id())) {
-      best.partnership = &p;
-    }
-  }
-  if (best.partnership == nullptr) {
-    best.reason = why_not.empty()
-                      ? absl::StrCat("no partnership with ", in.borrower->id())
-                      : why_not;
-  }
-  return best;
-}
+struct Filtered {
+  const Holder* holder;
+  Why why;
+  const PartnershipView* partnership = nullptr;  // for partnership reasons
+  absl::CivilDay today;                          // for kClosed
+};
 
-std::optional<std::string> ClosedToday(const s::LibraryRecord& lender,
-                                       absl::Time now) {
-  auto zone = calendar::ResolveTimeZone(lender.time_zone());
-  absl::CivilDay today =
-      absl::ToCivilDay(now, zone.ok() ? *zone : absl::UTCTimeZone());
-  for (const auto& c : lender.closures()) {
-    auto from = calendar::ParseDay(c.from_date());
-    auto to = calendar::ParseDay(c.to_date());
-    if (from.ok() && to.ok() && *from <= today && today <= *to) {
+std::string Reason(const Filtered& f, const s::RequestRecord& req,
+                   const std::string& borrower) {
+  const LibraryView& lib = *f.holder->library;
+  const std::string pid = f.partnership ? f.partnership->id() : "";
+  switch (f.why) {
+    case Why::kSelf:
+      return "borrowing library holds it: local copy, not routed";
+    case Why::kTried:
+      return "already tried for this request";
+    case Why::kSuspended:
+      return "suspended";
+    case Why::kClosed: {
+      int i = lib.ClosureOn(f.today);
+      const auto& c = lib.record.closures(i);
       return absl::StrCat("closed ", c.from_date(), " to ", c.to_date(),
                           c.reason().empty() ? "" : " (", c.reason(),
                           c.reason().empty() ? "" : ")");
     }
+    case Why::kNoService:
+      return absl::StrCat("policy: does not lend by ",
+                          ServiceName(req.service_type()));
+    case Why::kNoMaterial:
+      return absl::StrCat("policy: does not lend ",
+                          MaterialName(req.material_type()));
+    case Why::kAtLimit:
+      return absl::StrCat("at its limit of ",
+                          lib.record.policy().max_concurrent_loans(),
+                          " concurrent loans");
+    case Why::kNoPartnership:
+      return absl::StrCat("no partnership with ", borrower);
+    case Why::kNotYetValid:
+      return absl::StrCat("partnership ", pid, " starts ",
+                          f.partnership->record.valid_from());
+    case Why::kExpired:
+      return absl::StrCat("partnership ", pid, " expired on ",
+                          f.partnership->record.valid_until());
+    case Why::kServiceNotCovered:
+      return absl::StrCat("partnership ", pid, " does not cover ",
+                          ServiceName(req.service_type()));
+    case Why::kMaterialNotCovered:
+      return absl::StrCat("partnership ", pid, " does not cover ",
+                          MaterialName(req.material_type()));
+    case Why::kNothingLendable:
+      return "no copy that may be lent (not for loan or withdrawn)";
   }
-  return std::nullopt;
+  return "filtered";
 }
 
-double AvailabilityScore(const std::vector<s::HoldingRecord>& items,
-                         std::string* label) {
-  double best = -1;
+bool IsMember(const LibraryView& lib, const PartnershipView& p) {
+  return lib.partnerships_known ? lib.MemberOf(p.id())
+                                : Contains(p.record.member_ids(), lib.id());
+}
+
+// The best (lowest tier, then id) shared partnership valid on `today` that
+// covers the request; otherwise why not, as the last mismatch seen.
+struct Match {
+  const PartnershipView* best = nullptr;
+  Why why = Why::kNoPartnership;
+  const PartnershipView* why_partnership = nullptr;
+};
+
+Match MatchPartnership(const RoutingInput& in, const LibraryView& lender,
+                       absl::CivilDay today) {
+  const s::RequestRecord& req = *in.request;
+  Match m;
+  for (const auto& pv : in.partnerships) {
+    const PartnershipView& p = *pv;
+    if (!IsMember(lender, p)) continue;
+    Why why;
+    if (today < p.valid_from) {
+      why = Why::kNotYetValid;
+    } else if (p.valid_until < today) {
+      why = Why::kExpired;
+    } else if (!Covers(p.record.services(), req.service_type())) {
+      why = Why::kServiceNotCovered;
+    } else if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
+               !Covers(p.record.material_types(), req.material_type())) {
+      why = Why::kMaterialNotCovered;
+    } else {
+      if (m.best == nullptr || p.tier < m.best->tier ||
+          (p.tier == m.best->tier && p.id() < m.best->id())) {
+        m.best = &p;
+      }
+      continue;
+    }
+    m.why = why;
+    m.why_partnership = &p;
+  }
+  return m;
+}
+
+struct Availability {
+  double score = -1;  // -1: nothing lendable
+  const char* label = "";
+};
+
+Availability BestAvailability(const std::vector<s::HoldingRecord>& items) {
+  Availability best;
   for (const auto& h : items) {
-    double v = -1;
-    std::string l;
+    Availability a;
     switch (h.availability()) {
       case s::AVAILABILITY_ON_SHELF:
-        v = 1.0, l = "on shelf";
+        a = {1.0, "on shelf"};
         break;
       case s::AVAILABILITY_UNSPECIFIED:
-        v = 0.5, l = "availability unknown";
+        a = {0.5, "availability unknown"};
         break;
       case s::AVAILABILITY_ON_LOAN:
-        v = 0.2, l = "on loan";
+        a = {0.2, "on loan"};
         break;
       default:
         break;  // not for loan, withdrawn: cannot be lent
     }
-    if (v > best) best = v, *label = l;
+    if (a.score > best.score) best = a;
   }
   return best;
 }
+
+// A ranked candidate before it becomes a RotaEntryRecord.
+struct Candidate {
+  const Holder* holder;
+  const PartnershipView* partnership;
+  Availability availability;
+  double distance, load, performance, tier, score, km;
+  bool crossing_island, crossing_province;
+};
+
+bool Before(const Candidate& a, const Candidate& b) {
+  const bool la = a.holder->library->record.lender_of_last_resort();
+  const bool lb = b.holder->library->record.lender_of_last_resort();
+  if (la != lb) return !la;
+  if (a.score != b.score) return a.score > b.score;
+  if (a.km != b.km) return a.km < b.km;
+  return a.holder->library->id() < b.holder->library->id();
+}
+
+s::RotaEntryRecord ToEntry(const Candidate& c, int rank) {
+  const Holder& h = *c.holder;
+  const s::LibraryRecord& lib = h.library->record;
+  s::RotaEntryRecord e;
+  e.set_rank(rank);
+  e.set_library_id(lib.id());
+  e.set_availability(c.availability.score);
+  e.set_distance(c.distance);
+  e.set_load(c.load);
+  e.set_performance(c.performance);
+  e.set_tier(c.tier);
+  e.set_distance_km(c.km);
+  e.set_last_resort(lib.lender_of_last_resort());
+  e.set_partnership_id(c.partnership->id());
+  e.set_score(c.score);
+  e.set_explanation(absl::StrFormat(
+      "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued; "
+      "filled %d of %d%s",
+      c.availability.label, c.km,
+      c.crossing_island     ? ", inter-island"
+      : c.crossing_province ? ", inter-province"
+                            : "",
+      c.partnership->id(), c.partnership->tier, h.loans_out, h.open_queue,
+      h.filled, h.requests_received,
+      lib.lender_of_last_resort() ? "; lender of last resort" : ""));
+  return e;
+}
+
+// "Today" in a library's zone; libraries share few zones, so remember them.
+class Today {
+ public:
+  explicit Today(absl::Time now) : now_(now) {}
+  absl::CivilDay For(const LibraryView& lib) {
+    const std::string& zone = lib.record.time_zone();
+    for (const auto& [name, day] : seen_) {
+      if (name == zone) return day;
+    }
+    absl::CivilDay day = absl::ToCivilDay(now_, lib.zone);
+    seen_.emplace_back(zone, day);
+    return day;
+  }
+
+ private:
+  absl::Time now_;
+  std::vector<std::pair<std::string, absl::CivilDay>> seen_;
+};
 
 }  // namespace
 
 Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   const s::RequestRecord& req = *in.request;
   const s::ServiceType service = req.service_type();
-  Rota rota;
-  auto filter = [&](const s::LibraryRecord& lib, std::string reason) {
-    s::RotaEntryRecord e;
-    e.set_library_id(lib.id());
-    e.set_last_resort(lib.lender_of_last_resort());
-    e.set_filtered_reason(std::move(reason));
-    rota.filtered.push_back(std::move(e));
-  };
+  const LibraryView& pickup = *in.pickup;
+  Today today_of(in.now);
+  std::vector<Candidate> candidates;
+  std::vector<Filtered> filtered;
+  candidates.reserve(in.holders.size());
 
   for (const Holder& h : in.holders) {
-    const s::LibraryRecord& lib = h.library;
-    if (lib.id() == req.borrower_library_id()) {
-      filter(lib, "borrowing library holds it: local copy, not routed");
+    const LibraryView& lib = *h.library;
+    const s::LibraryRecord& rec = lib.record;
+    auto drop = [&](Why why, const PartnershipView* p = nullptr,
+                    absl::CivilDay day = {}) {
+      filtered.push_back({&h, why, p, day});
+    };
+    if (rec.id() == req.borrower_library_id()) {
+      drop(Why::kSelf);
       continue;
     }
-    if (in.tried.count(lib.id())) {
-      filter(lib, "already tried for this request");
+    if (in.tried.count(rec.id())) {
+      drop(Why::kTried);
       continue;
     }
-    if (lib.status() == s::LIBRARY_STATUS_SUSPENDED) {
-      filter(lib, "suspended");
+    if (rec.status() == s::LIBRARY_STATUS_SUSPENDED) {
+      drop(Why::kSuspended);
       continue;
     }
-    if (auto closed = ClosedToday(lib, in.now)) {
-      filter(lib, *closed);
+    const absl::CivilDay today = today_of.For(lib);
+    if (lib.ClosureOn(today) >= 0) {
+      drop(Why::kClosed, nullptr, today);
       continue;
     }
-    if (!Contains(lib.policy().services(), service)) {
-      filter(lib, absl::StrCat("policy: does not lend by ",
-                               ServiceName(service)));
+    if (!Contains(rec.policy().services(), service)) {
+      drop(Why::kNoService);
       continue;
     }
     if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
-        !Covers(lib.policy().material_types(), req.material_type())) {
-      filter(lib, absl::StrCat("policy: does not lend ",
-                               MaterialName(req.material_type())));
+        !Covers(rec.policy().material_types(), req.material_type())) {
+      drop(Why::kNoMaterial);
       continue;
     }
-    if (lib.policy().max_concurrent_loans() > 0 &&
-        h.loans_out >= lib.policy().max_concurrent_loans()) {
-      filter(lib, absl::StrCat("at its limit of ",
-                               lib.policy().max_concurrent_loans(),
-                               " concurrent loans"));
+    if (rec.policy().max_concurrent_loans() > 0 &&
+        h.loans_out >= rec.policy().max_concurrent_loans()) {
+      drop(Why::kAtLimit);
       continue;
     }
-    PartnershipMatch match =
-        MatchPartnership(in, lib, service, req.material_type());
-    if (match.partnership == nullptr) {
-      filter(lib, match.reason);
+    Match match = MatchPartnership(in, lib, today);
+    if (match.best == nullptr) {
+      drop(match.why, match.why_partnership);
       continue;
     }
-    std::string avail_label;
-    double availability = AvailabilityScore(h.items, &avail_label);
-    if (availability < 0) {
-      filter(lib, "no copy that may be lent (not for loan or withdrawn)");
+    Availability availability = BestAvailability(h.items);
+    if (availability.score < 0) {
+      drop(Why::kNothingLendable);
       continue;
     }
 
-    double km = geo::DistanceKm(lib.lat(), lib.lon(), in.pickup->lat(),
-                                in.pickup->lon());
-    double cost_km = km;
-    std::string crossing;
-    if (!lib.island().empty() && !in.pickup->island().empty() &&
-        lib.island() != in.pickup->island()) {
-      cost_km += w.inter_island_km;
-      crossing = ", inter-island";
-    } else if (lib.province() != in.pickup->province()) {
-      cost_km += w.inter_province_km;
-      crossing = ", inter-province";
-    }
-    double distance = 1.0 / (1.0 + cost_km / 300.0);
-    double net_lent = static_cast<double>(
+    Candidate c;
+    c.holder = &h;
+    c.partnership = match.best;
+    c.availability = availability;
+    c.km = geo::DistanceKm(rec.lat(), rec.lon(), pickup.record.lat(),
+                           pickup.record.lon());
+    double cost_km = c.km;
+    c.crossing_island = !rec.island().empty() &&
+                        !pickup.record.island().empty() &&
+                        rec.island() != pickup.record.island();
+    c.crossing_province =
+        !c.crossing_island && rec.province() != pickup.record.province();
+    if (c.crossing_island) cost_km += w.inter_island_km;
+    if (c.crossing_province) cost_km += w.inter_province_km;
+    c.distance = 1.0 / (1.0 + cost_km / 300.0);
+    const double net_lent = static_cast<double>(
         std::max<int64_t>(0, h.lent_total - h.borrowed_total));
-    double load =
-        1.0 / (1.0 + net_lent / 10.0 +
-               static_cast<double>(h.open_queue + h.loans_out) / 10.0);
-    double fill_rate = static_cast<double>(h.filled + 1) /
-                       static_cast<double>(h.requests_received + 2);
-    double speed = h.mean_first_answer_hours < 0
-                       ? 0.5
-                       : 1.0 / (1.0 + h.mean_first_answer_hours / 48.0);
-    double performance = (fill_rate + speed) / 2.0;
-    int tier = std::max(1, match.partnership->tier());
-    double tier_score = 1.0 / tier;
+    c.load = 1.0 / (1.0 + net_lent / 10.0 +
+                    static_cast<double>(h.open_queue + h.loans_out) / 10.0);
+    const double fill_rate = static_cast<double>(h.filled + 1) /
+                             static_cast<double>(h.requests_received + 2);
+    const double speed = h.mean_first_answer_hours < 0
+                             ? 0.5
+                             : 1.0 / (1.0 + h.mean_first_answer_hours / 48.0);
+    c.performance = (fill_rate + speed) / 2.0;
+    c.tier = 1.0 / match.best->tier;
+    c.score = w.availability * availability.score + w.distance * c.distance +
+              w.load * c.load + w.performance * c.performance +
+              w.tier * c.tier;
+    candidates.push_back(c);
+  }
 
+  Rota rota;
+  const size_t window =
+      std::min(candidates.size(), static_cast<size_t>(std::max(1, w.window)));
+  std::partial_sort(candidates.begin(), candidates.begin() + window,
+                    candidates.end(), Before);
+  rota.ranked.reserve(window);
+  for (size_t i = 0; i < window; ++i) {
+    rota.ranked.push_back(ToEntry(candidates[i], static_cast<int>(i + 1)));
+  }
+  rota.unlisted_ranked = static_cast<int>(candidates.size() - window);
+
+  const size_t listed = std::min(
+      filtered.size(), static_cast<size_t>(std::max(0, w.filtered_window)));
+  auto by_id = [](const Filtered& a, const Filtered& b) {
+    return a.holder->library->id() < b.holder->library->id();
+  };
+  std::partial_sort(filtered.begin(), filtered.begin() + listed,
+                    filtered.end(), by_id);
+  const std::string& borrower = req.borrower_library_id();
+  for (size_t i = 0; i < listed; ++i) {
     s::RotaEntryRecord e;
-    e.set_library_id(lib.id());
-    e.set_availability(availability);
-    e.set_distance(distance);
-    e.set_load(load);
-    e.set_performance(performance);
-    e.set_tier(tier_score);
-    e.set_distance_km(km);
-    e.set_last_resort(lib.lender_of_last_resort());
-    e.set_partnership_id(match.partnership->id());
-    e.set_score(w.availability * availability + w.distance * distance +
-                w.load * load + w.performance * performance +
-                w.tier * tier_score);
-    e.set_explanation(absl::StrFormat(
-        "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued; "
-        "filled %d of %d%s",
-        avail_label, km, crossing, match.partnership->id(), tier,
-        h.loans_out, h.open_queue, h.filled, h.requests_received,
-        lib.lender_of_last_resort() ? "; lender of last resort" : ""));
-    rota.ranked.push_back(std::move(e));
+    e.set_library_id(filtered[i].holder->library->id());
+    e.set_last_resort(
+        filtered[i].holder->library->record.lender_of_last_resort());
+    e.set_filtered_reason(Reason(filtered[i], req, borrower));
+    rota.filtered.push_back(std::move(e));
   }
-
-  std::sort(rota.ranked.begin(), rota.ranked.end(),
-            [](const s::RotaEntryRecord& a, const s::RotaEntryRecord& b) {
-              if (a.last_resort() != b.last_resort()) return !a.last_resort();
-              if (a.score() != b.score()) return a.score() > b.score();
-              if (a.distance_km() != b.distance_km()) {
-                return a.distance_km() < b.distance_km();
-              }
-              return a.library_id() < b.library_id();
-            });
-  for (size_t i = 0; i < rota.ranked.size(); ++i) {
-    rota.ranked[i].set_rank(static_cast<int>(i + 1));
-  }
-  std::sort(rota.filtered.begin(), rota.filtered.end(),
-            [](const auto& a, const auto& b) {
-              return a.library_id() < b.library_id();
-            });
+  rota.unlisted_filtered = static_cast<int>(filtered.size() - listed);
   return rota;
 }
 

@@ -2,10 +2,12 @@
 // filtered-out library and the reason it was not asked.
 //
 // Hard filters, each recorded against the library it removes: the borrowing
-// library itself (a local copy is reported, not routed); suspended; closed
-// today in its own time zone; no shared active partnership covering the
-// service and material; the lender's policy excludes them; no copy that may
-// be lent; already tried for this request.
+// library itself (a local copy is reported, not routed); already tried for
+// this request; suspended; closed today in its own time zone; the lender's
+// policy excludes the service or material; at its concurrent-loan limit;
+// no shared partnership that is valid today (in the lender's time zone) and
+// covers the service and material (an expired one is named, with its end);
+// no copy that may be lent.
 //
 // Score, each component in [0, 1], weighted (RoutingWeights):
 //   availability  on the shelf 1.0, unknown 0.5, on loan 0.2
@@ -19,19 +21,29 @@
 //   performance   measured fill rate (Laplace-smoothed, filled+1 / asked+2)
 //                 and mean time to first answer (1 / (1 + hours / 48)),
 //                 averaged; a library never asked scores 0.5 on each
-//   tier          1 / partnership tier (city 1, province 2, national 3)
+//   tier          1 / tier of the best shared partnership (city 1,
+//                 province 2, national 3)
 // Lenders of last resort go after all others. Ties break on distance, then
 // library id, never on input order.
 //
-// Pure; thread-safe.
+// The rota keeps the best `window` lenders, each with an explanation, and
+// the first `filtered_window` filtered libraries (by id) with their
+// reasons; Rota says how many more there were. When a request has asked
+// its whole window, the engine plans the next window over the holders not
+// yet tried. A window keeps the request record small whatever the number
+// of holders, and formats explanations only for lenders that may be asked.
+//
+// Pure; thread-safe. Cost: one pass over the holders plus a partial sort.
 #ifndef SILANG_ENGINE_ROUTING_H_
 #define SILANG_ENGINE_ROUTING_H_
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "engine/library_view.h"
 #include "silang/storage/v1/records.pb.h"
 
 namespace silang {
@@ -45,11 +57,14 @@ struct RoutingWeights {
   // Extra km charged for shipping between islands / provinces.
   double inter_island_km = 600;
   double inter_province_km = 150;
+  // Lenders listed per rota window, and filtered libraries listed.
+  int window = 25;
+  int filtered_window = 50;
 };
 
 // What routing knows of one holder.
 struct Holder {
-  storage::v1::LibraryRecord library;
+  std::shared_ptr<const LibraryView> library;
   std::vector<storage::v1::HoldingRecord> items;
   // Live counters (engine/counters.h, all-time key).
   int64_t loans_out = 0;          // lent and not back yet
@@ -63,10 +78,10 @@ struct Holder {
 
 struct RoutingInput {
   const storage::v1::RequestRecord* request = nullptr;
-  const storage::v1::LibraryRecord* borrower = nullptr;
-  const storage::v1::LibraryRecord* pickup = nullptr;
+  const LibraryView* borrower = nullptr;
+  const LibraryView* pickup = nullptr;
   // Partnerships the borrowing library belongs to.
-  std::vector<storage::v1::PartnershipRecord> partnerships;
+  std::vector<std::shared_ptr<const PartnershipView>> partnerships;
   std::vector<Holder> holders;
   std::set<std::string> tried;  // library ids already asked
   absl::Time now;
@@ -75,6 +90,8 @@ struct RoutingInput {
 struct Rota {
   std::vector<storage::v1::RotaEntryRecord> ranked;
   std::vector<storage::v1::RotaEntryRecord> filtered;
+  int unlisted_ranked = 0;    // eligible lenders beyond the window
+  int unlisted_filtered = 0;  // filtered libraries beyond the list
 };
 
 Rota BuildRota(const RoutingInput& input, const RoutingWeights& weights);

@@ -103,6 +103,8 @@ v1::Request ToApi(const storage::v1::RequestRecord& r) {
     *out.add_filtered() = ViaWire<v1::RotaEntry>(e);
   }
   out.set_rota_position(r.rota_position());
+  out.set_unlisted_ranked(r.unlisted_ranked());
+  out.set_unlisted_filtered(r.unlisted_filtered());
   *out.mutable_created_at() = TimestampOf(r.created_at_us());
   *out.mutable_updated_at() = TimestampOf(r.updated_at_us());
   if (r.response_deadline_us() != 0) {

@@ -1,0 +1,57 @@
+// What routing needs of a library or a partnership, computed once: the
+// record plus its parsed time zone, closure days, validity dates and
+// memberships. Directory caches these (Directory::LibraryView) so a routing
+// decision over thousands of holders parses nothing and copies no record.
+// Immutable once made; shared by pointer; thread-safe.
+#ifndef SILANG_ENGINE_LIBRARY_VIEW_H_
+#define SILANG_ENGINE_LIBRARY_VIEW_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "silang/storage/v1/records.pb.h"
+
+namespace silang {
+
+struct LibraryView {
+  storage::v1::LibraryRecord record;
+  absl::TimeZone zone;  // UTC if the record's zone does not resolve
+  // Closed periods, both ends inclusive, in the library's own days.
+  std::vector<std::pair<absl::CivilDay, absl::CivilDay>> closures;
+  // Ids of the partnerships it belongs to, sorted; nullopt-like when
+  // memberships were not looked up (partnerships_known false): routing
+  // then reads each partnership's member list instead.
+  std::vector<std::string> partnership_ids;
+  bool partnerships_known = false;
+
+  const std::string& id() const { return record.id(); }
+  // Index of the closure covering `day`, or -1.
+  int ClosureOn(absl::CivilDay day) const;
+  bool MemberOf(absl::string_view partnership_id) const;
+
+  static std::shared_ptr<const LibraryView> Make(
+      storage::v1::LibraryRecord record);
+  static std::shared_ptr<const LibraryView> Make(
+      storage::v1::LibraryRecord record,
+      std::vector<std::string> partnership_ids);
+};
+
+struct PartnershipView {
+  storage::v1::PartnershipRecord record;
+  absl::CivilDay valid_from;
+  absl::CivilDay valid_until;
+  int tier = 1;  // at least 1
+
+  const std::string& id() const { return record.id(); }
+  static std::shared_ptr<const PartnershipView> Make(
+      storage::v1::PartnershipRecord record);
+};
+
+}  // namespace silang
+
+#endif  // SILANG_ENGINE_LIBRARY_VIEW_H_
