@@ -55,6 +55,14 @@ void AddCounters(CounterRecord& into, const CounterRecord& delta) {
   for (const auto& [reason, count] : delta.unfilled_reasons()) {
     (*into.mutable_unfilled_reasons())[reason] += count;
   }
+  for (const auto& [state, count] : delta.in_state()) {
+    auto& n = (*into.mutable_in_state())[state];
+    n += count;
+    if (n == 0) into.mutable_in_state()->erase(state);  // keep it small
+  }
+  for (const auto& [state, count] : delta.commits_by_state()) {
+    (*into.mutable_commits_by_state())[state] += count;
+  }
 }
 
 std::shared_ptr<rocksdb::MergeOperator> NewCounterMergeOperator() {

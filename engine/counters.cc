@@ -1,9 +1,10 @@
 #include "engine/counters.h"
 
 #include <algorithm>
-#include <bit>
+#include <cmath>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "engine/counter_merge.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
@@ -17,7 +18,8 @@ using State = storage::v1::State;
 
 constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000000;
-constexpr int kHistogramBuckets = 16;  // up to 2^16 hours
+constexpr int kBucketsPerOctave = 4;   // each bucket ~19% wide
+constexpr int kHistogramBuckets = 64;  // up to 2^16 hours
 
 bool IsOut(State st) {  // the item is away from its lender
   switch (st) {
@@ -51,6 +53,8 @@ class Deltas {
       rec.clear_loans_out();
       rec.clear_borrowed_out();
       rec.clear_open_queue();
+      rec.clear_in_state();
+      rec.clear_commits_by_state();  // a network total, not a report figure
       if (rec.ByteSizeLong() != 0) {
         out.push_back({CounterKey(scope, k.second, day_), std::move(rec)});
       }
@@ -64,10 +68,7 @@ class Deltas {
 };
 
 void AddHistogram(CounterRecord& c, int64_t us) {
-  int64_t hours = std::max<int64_t>(1, us / kMicrosPerHour);
-  int bucket = std::min(kHistogramBuckets - 1,
-                        static_cast<int>(std::bit_width(
-                            static_cast<uint64_t>(hours))) - 1);
+  const int bucket = TurnaroundBucket(us);
   while (c.turnaround_hours_log2_size() <= bucket) {
     c.add_turnaround_hours_log2(0);
   }
@@ -76,9 +77,26 @@ void AddHistogram(CounterRecord& c, int64_t us) {
 
 }  // namespace
 
+int TurnaroundBucket(int64_t us) {
+  const double hours =
+      std::max(1.0, static_cast<double>(us) / kMicrosPerHour);
+  const int bucket =
+      static_cast<int>(std::floor(std::log2(hours) * kBucketsPerOctave));
+  return std::clamp(bucket, 0, kHistogramBuckets - 1);
+}
+
+double TurnaroundBucketLowerHours(int bucket) {
+  return std::exp2(static_cast<double>(bucket) / kBucketsPerOctave);
+}
+
 uint32_t CounterDay(int64_t micros) {
   return static_cast<uint32_t>(std::max<int64_t>(0, micros / kMicrosPerDay) +
                                1);
+}
+
+std::string MemberId(absl::string_view partnership_id,
+                     absl::string_view library_id) {
+  return absl::StrCat(partnership_id, ":", library_id);
 }
 
 std::string CounterKey(CounterScope scope, absl::string_view id,
@@ -104,21 +122,38 @@ std::vector<CounterDelta> CountTransition(
     }
     return "";
   };
+  // What the lender at `before`'s position answered: the engine records
+  // it in that rota entry before moving on (the request's last_reason may
+  // already say ROTA_EXHAUSTED).
+  auto answer_of = [&](const s::RequestRecord& b) {
+    const int pos = b.rota_position();
+    if (pos >= 0 && pos < after.rota_size() &&
+        after.rota(pos).outcome() != s::REASON_UNSPECIFIED) {
+      return after.rota(pos).outcome();
+    }
+    return after.last_reason();
+  };
   // Lender-side counts go to the lender and its partnership.
   auto lender_side = [&](const std::string& lender, const std::string& p,
                          auto&& fn) {
     fn(d.For(CounterScope::kLibrary, lender));
-    if (!p.empty()) fn(d.For(CounterScope::kPartnership, p));
+    if (!p.empty()) {
+      fn(d.For(CounterScope::kPartnership, p));
+      fn(d.For(CounterScope::kMember, MemberId(p, lender)));
+    }
     fn(d.For(CounterScope::kNetwork, ""));
   };
   auto borrower_side = [&](const std::string& p, auto&& fn) {
     fn(d.For(CounterScope::kLibrary, borrower));
-    if (!p.empty()) fn(d.For(CounterScope::kPartnership, p));
+    if (!p.empty()) {
+      fn(d.For(CounterScope::kPartnership, p));
+      fn(d.For(CounterScope::kMember, MemberId(p, borrower)));
+    }
     fn(d.For(CounterScope::kNetwork, ""));
   };
 
   if (before == nullptr) {
-    borrower_side("", [](CounterRecord& c) {
+    borrower_side(partnership_of(after), [](CounterRecord& c) {
       c.set_requests_made(c.requests_made() + 1);
     });
   }
@@ -129,12 +164,14 @@ std::vector<CounterDelta> CountTransition(
       before && (before->current_lender_id() != after.current_lender_id() ||
                  before->rota_position() != after.rota_position());
   if (before && was == s::STATE_WILL_SUPPLY && left_lender) {
-    const bool timed_out = after.last_reason() == s::REASON_DEADLINE_PASSED;
+    const s::Reason why = answer_of(*before);
     lender_side(before->current_lender_id(), partnership_of(*before),
                 [&](CounterRecord& c) {
                   c.set_unfilled(c.unfilled() + 1);
-                  if (timed_out) c.set_timeouts(c.timeouts() + 1);
-                  (*c.mutable_unfilled_reasons())[after.last_reason()] += 1;
+                  if (why == s::REASON_DEADLINE_PASSED) {
+                    c.set_timeouts(c.timeouts() + 1);
+                  }
+                  (*c.mutable_unfilled_reasons())[why] += 1;
                 });
   }
   if (before && was == s::STATE_SENT_TO_LENDER &&
@@ -144,8 +181,8 @@ std::vector<CounterDelta> CountTransition(
     const int64_t waited = now_us - before->sent_at_us();
     const bool moved_on = is == s::STATE_SENT_TO_LENDER ||
                           is == s::STATE_UNFILLED;
-    const bool timed_out = moved_on &&
-                           after.last_reason() == s::REASON_DEADLINE_PASSED;
+    const s::Reason why = answer_of(*before);
+    const bool timed_out = moved_on && why == s::REASON_DEADLINE_PASSED;
     lender_side(lender, p, [&](CounterRecord& c) {
       c.set_open_queue(c.open_queue() - 1);
       if (!timed_out && is != s::STATE_CANCEL_PENDING &&
@@ -156,7 +193,7 @@ std::vector<CounterDelta> CountTransition(
       if (moved_on) {
         c.set_unfilled(c.unfilled() + 1);
         if (timed_out) c.set_timeouts(c.timeouts() + 1);
-        (*c.mutable_unfilled_reasons())[after.last_reason()] += 1;
+        (*c.mutable_unfilled_reasons())[why] += 1;
       }
     });
   }
@@ -165,6 +202,13 @@ std::vector<CounterDelta> CountTransition(
       c.set_requests_received(c.requests_received() + 1);
       c.set_open_queue(c.open_queue() + 1);
     });
+  }
+  // Every commit, and where it leaves the request (network all-time only).
+  CounterRecord& net = d.For(CounterScope::kNetwork, "");
+  (*net.mutable_commits_by_state())[is] += 1;
+  if (was != is) {
+    (*net.mutable_in_state())[is] += 1;
+    if (before != nullptr) (*net.mutable_in_state())[was] -= 1;
   }
   if (was == is) return d.Take();
 
@@ -202,7 +246,8 @@ std::vector<CounterDelta> CountTransition(
     });
   }
   if (is == s::STATE_UNFILLED) {
-    borrower_side("", [](CounterRecord& c) {
+    const std::string last = before != nullptr ? partnership_of(*before) : "";
+    borrower_side(last, [](CounterRecord& c) {
       c.set_requests_unfilled(c.requests_unfilled() + 1);
     });
   }

@@ -27,7 +27,17 @@ enum class CounterScope : uint8_t {
   kNetwork = 0,
   kLibrary = 1,
   kPartnership = 2,
+  kMember = 3,  // one library within one partnership: id MemberId(p, l)
 };
+
+// "P:L": ids hold no ':' (Directory::ValidateId).
+std::string MemberId(absl::string_view partnership_id,
+                     absl::string_view library_id);
+
+// Turnaround histogram buckets: bucket i counts durations from
+// 2^(i/4) hours up to the next bucket's start (each ~19% wide).
+int TurnaroundBucket(int64_t micros);
+double TurnaroundBucketLowerHours(int bucket);
 
 inline constexpr uint32_t kAllTime = 0;
 

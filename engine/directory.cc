@@ -388,8 +388,8 @@ absl::StatusOr<HoldingsGenerationRecord> Directory::ReadGeneration(
     const rocksdb::ReadOptions& ro, absl::string_view library_id) const {
   std::string key = StrKey(library_id);
   std::string value;
-  rocksdb::Status s = store_.db()->Get(
-      ro, store_.handle(Cf::kHoldingGens), key, &value);
+  rocksdb::Status s =
+      store_.db()->Get(ro, store_.handle(Cf::kHoldingGens), key, &value);
   HoldingsGenerationRecord rec;
   if (s.IsNotFound()) return rec;
   RETURN_IF_ERROR(FromRocks(s, "read holdings generation"));
@@ -419,12 +419,13 @@ absl::Status Directory::ValidateHolding(absl::string_view field,
     return absl::InvalidArgumentError(absl::StrCat(field, ".", s.message()));
   }
   if (h.item_id().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".item_id: required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".item_id: required"));
   }
   RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".item_id"), h.item_id(),
                            limits::kItemIdLen));
-  RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".call_number"),
-                           h.call_number(), limits::kNameLen));
+  RETURN_IF_ERROR(CheckLen(absl::StrCat(field, ".call_number"), h.call_number(),
+                           limits::kNameLen));
   if (h.updated_at_us() == 0) h.set_updated_at_us(clock_.NowMicros());
   return absl::OkStatus();
 }
@@ -472,8 +473,7 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
             return false;
           }
           batch.Delete(Cf::kLibHoldings, k);
-          batch.Delete(Cf::kHoldings,
-                       HoldingKey(*title, library_id, g, *item));
+          batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
           ++result.removed;
           return true;
         }));
@@ -543,9 +543,9 @@ absl::Status Directory::EndHoldingsReplacement(
     ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
                      ReadGeneration(rocksdb::ReadOptions(), id));
     if (rec.pending() != gen) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "library ", id, ": holdings generation ", gen,
-          " is not pending (pending: ", rec.pending(), ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("library ", id, ": holdings generation ", gen,
+                       " is not pending (pending: ", rec.pending(), ")"));
     }
     rec.set_pending(0);
     if (commit) {
@@ -578,7 +578,8 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
   ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
                    ReadGeneration(rocksdb::ReadOptions(), library_id));
   int64_t removed = 0;
-  for (uint64_t g : std::set<uint64_t>(rec.stale().begin(), rec.stale().end())) {
+  for (uint64_t g :
+       std::set<uint64_t>(rec.stale().begin(), rec.stale().end())) {
     if (g == rec.current() || (rec.pending() != 0 && g == rec.pending())) {
       continue;  // never delete what readers see or an import is writing
     }
@@ -653,14 +654,11 @@ absl::Status Directory::ScanLiveHoldings(
     }
     if (*gen != current) {
       // Jump to the live generation, or past this library.
-      std::string next = *gen < current
-                             ? keys::Builder()
-                                   .Str(title_key)
-                                   .Str(library)
-                                   .U64(current)
-                                   .Take()
-                             : keys::PrefixEnd(
-                                   keys::Builder().Str(title_key).Str(library).Take());
+      std::string next =
+          *gen < current
+              ? keys::Builder().Str(title_key).Str(library).U64(current).Take()
+              : keys::PrefixEnd(
+                    keys::Builder().Str(title_key).Str(library).Take());
       it->Seek(next);
       continue;
     }
@@ -703,11 +701,11 @@ absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
 absl::StatusOr<std::vector<HoldingRecord>> Directory::HoldersOf(
     absl::string_view title_key) const {
   std::vector<HoldingRecord> out;
-  RETURN_IF_ERROR(ScanLiveHoldings(title_key, "",
-                                   [&](absl::string_view, HoldingRecord h) {
-                                     out.push_back(std::move(h));
-                                     return true;
-                                   }));
+  RETURN_IF_ERROR(
+      ScanLiveHoldings(title_key, "", [&](absl::string_view, HoldingRecord h) {
+        out.push_back(std::move(h));
+        return true;
+      }));
   return out;
 }
 
@@ -731,19 +729,18 @@ absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
   ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
   std::vector<std::string> partnerships;
   absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.Scan(
-      Cf::kMemberOf, StrKey(id), "", [&](absl::string_view k,
-                                         absl::string_view) {
-        keys::Reader r(k);
-        r.Str();
-        auto pid = r.Str();
-        if (!pid) {
-          inner = Store::CorruptValue(Cf::kMemberOf, k);
-          return false;
-        }
-        partnerships.emplace_back(*pid);
-        return true;
-      }));
+  RETURN_IF_ERROR(store_.Scan(Cf::kMemberOf, StrKey(id), "",
+                              [&](absl::string_view k, absl::string_view) {
+                                keys::Reader r(k);
+                                r.Str();
+                                auto pid = r.Str();
+                                if (!pid) {
+                                  inner = Store::CorruptValue(Cf::kMemberOf, k);
+                                  return false;
+                                }
+                                partnerships.emplace_back(*pid);
+                                return true;
+                              }));
   RETURN_IF_ERROR(inner);
   auto view = LibraryView::Make(std::move(record), std::move(partnerships));
   absl::MutexLock lock(&cache_mu_);

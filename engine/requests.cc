@@ -1,9 +1,11 @@
 #include "engine/requests.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -277,6 +279,13 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
 
 absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
     const RequestRecord& r, const std::set<std::string>& tried) const {
+  const auto started = std::chrono::steady_clock::now();
+  absl::Cleanup observe = [&] {
+    if (options_.on_route_planned) {
+      options_.on_route_planned(
+          absl::FromChrono(std::chrono::steady_clock::now() - started));
+    }
+  };
   RoutePlan plan;
   ASSIGN_OR_RETURN(auto holdings, directory_.HoldersOf(r.title_key()));
   if (holdings.empty()) {
@@ -954,17 +963,47 @@ absl::StatusOr<RequestEngine::TimerSweep> RequestEngine::RunDueTimers(
 // ---------------------------------------------------------------------------
 // Reads
 
+namespace {
+
+bool Matches(const ListQuery& q, const RequestRecord& r) {
+  if (!q.states.empty() &&
+      std::find(q.states.begin(), q.states.end(), r.state()) ==
+          q.states.end()) {
+    return false;
+  }
+  if (!q.partnership_id.empty()) {
+    bool routed_by = false;
+    for (const auto& e : r.rota()) {
+      routed_by = routed_by || e.partnership_id() == q.partnership_id;
+    }
+    if (!routed_by) return false;
+  }
+  // The by-library indexes bound the creation time in their keys; the scan
+  // of every request checks it here.
+  if (q.created_after_us != 0 && r.created_at_us() < q.created_after_us) {
+    return false;
+  }
+  return q.created_before_us == 0 || r.created_at_us() < q.created_before_us;
+}
+
+}  // namespace
+
 absl::StatusOr<Page<RequestRecord>> RequestEngine::List(
     const ListQuery& q) const {
   const bool by_borrower = !q.borrower_library_id.empty();
-  if (by_borrower == !q.lender_library_id.empty()) {
+  const bool by_lender = !q.lender_library_id.empty();
+  if (by_borrower && by_lender) {
     return absl::InvalidArgumentError(
-        "borrower_library_id, lender_library_id: give exactly one");
+        "borrower_library_id, lender_library_id: give at most one");
   }
-  const std::string& lib =
-      by_borrower ? q.borrower_library_id : q.lender_library_id;
-  RETURN_IF_ERROR(Directory::ValidateId(
-      by_borrower ? "borrower_library_id" : "lender_library_id", lib));
+  if (by_borrower || by_lender) {
+    RETURN_IF_ERROR(Directory::ValidateId(
+        by_borrower ? "borrower_library_id" : "lender_library_id",
+        by_borrower ? q.borrower_library_id : q.lender_library_id));
+  }
+  if (!q.partnership_id.empty()) {
+    RETURN_IF_ERROR(Directory::ValidateId("partnership_id", q.partnership_id));
+  }
   if (q.states.size() > 32) {
     return absl::ResourceExhaustedError("states: at most 32");
   }
@@ -977,27 +1016,39 @@ absl::StatusOr<Page<RequestRecord>> RequestEngine::List(
   ASSIGN_OR_RETURN(int size, CheckPageSize(q.page_size));
   ASSIGN_OR_RETURN(std::string token, DecodePageToken(q.page_token));
 
-  const std::string prefix = keys::Builder().Str(lib).Take();
-  std::string lower = q.created_after_us
-                          ? keys::Builder().Str(lib).I64(q.created_after_us).Take()
-                          : prefix;
-  std::string upper = q.created_before_us
-                          ? keys::Builder().Str(lib).I64(q.created_before_us).Take()
-                          : keys::PrefixEnd(prefix);
-  if (!token.empty()) {
-    if (!absl::StartsWith(token, prefix)) {
+  // Newest first, over a library's index, or over every request by id
+  // (ids grow with time).
+  Cf cf = Cf::kRequests;
+  std::string lower, upper;
+  if (by_borrower || by_lender) {
+    const std::string& lib =
+        by_borrower ? q.borrower_library_id : q.lender_library_id;
+    cf = by_borrower ? Cf::kByBorrower : Cf::kByLender;
+    const std::string prefix = keys::Builder().Str(lib).Take();
+    lower = q.created_after_us
+                ? keys::Builder().Str(lib).I64(q.created_after_us).Take()
+                : prefix;
+    upper = q.created_before_us
+                ? keys::Builder().Str(lib).I64(q.created_before_us).Take()
+                : keys::PrefixEnd(prefix);
+    if (!token.empty() && !absl::StartsWith(token, prefix)) {
       return absl::InvalidArgumentError("page_token: not from this query");
     }
-    upper = std::min(upper, token);
+  } else {
+    lower = keys::RequestKey(1);
+    upper = keys::RequestKey(next_id_.load());
+    if (!token.empty() && token.size() != lower.size()) {
+      return absl::InvalidArgumentError("page_token: not from this query");
+    }
   }
+  if (!token.empty()) upper = std::min(upper, token);
   rocksdb::Slice lo(lower), hi(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_lower_bound = &lo;
   ro.iterate_upper_bound = &hi;
-  auto it = store_.NewIterator(
-      by_borrower ? Cf::kByBorrower : Cf::kByLender, ro);
+  auto it = store_.NewIterator(cf, ro);
   Page<RequestRecord> page;
-  // Bound the work of one page when a state filter skips most entries.
+  // Bound the work of one page when filters skip most entries.
   int examined = 0;
   const int budget = size * 20;
   std::string last_key;
@@ -1009,18 +1060,21 @@ absl::StatusOr<Page<RequestRecord>> RequestEngine::List(
     }
     ++examined;
     last_key = std::string(k);
-    keys::Reader rd(k);
-    rd.Str();
-    rd.I64();
-    auto id = rd.U64();
-    if (!id) return Store::CorruptValue(Cf::kByBorrower, k);
-    ASSIGN_OR_RETURN(RequestRecord r, Load(*id));
-    if (!q.states.empty() &&
-        std::find(q.states.begin(), q.states.end(), r.state()) ==
-            q.states.end()) {
-      continue;
+    RequestRecord r;
+    if (cf == Cf::kRequests) {
+      if (!r.ParseFromArray(it->value().data(),
+                            static_cast<int>(it->value().size()))) {
+        return Store::CorruptValue(cf, k);
+      }
+    } else {
+      keys::Reader rd(k);
+      rd.Str();
+      rd.I64();
+      auto id = rd.U64();
+      if (!id) return Store::CorruptValue(cf, k);
+      ASSIGN_OR_RETURN(r, Load(*id));
     }
-    page.items.push_back(std::move(r));
+    if (Matches(q, r)) page.items.push_back(std::move(r));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "list requests"));
   return page;

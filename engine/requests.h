@@ -23,6 +23,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -61,6 +62,10 @@ struct EngineOptions {
   // up as UNFILLED (NO_HOLDERS) this long after submission.
   absl::Duration routing_retry = absl::Hours(1);
   absl::Duration routing_give_up = absl::Hours(72);
+  // If set, called with the elapsed time of every routing plan (PlanRoute),
+  // from the planning thread: it must be thread-safe and quick (silangd:
+  // a lock-free metrics histogram).
+  std::function<void(absl::Duration)> on_route_planned;
 };
 
 struct SubmitCommand {
@@ -91,8 +96,9 @@ struct ActCommand {
 };
 
 struct ListQuery {
-  std::string borrower_library_id;  // exactly one of these two
-  std::string lender_library_id;
+  std::string borrower_library_id;  // at most one of these two; neither:
+  std::string lender_library_id;    // every request (admins only)
+  std::string partnership_id;       // routed under it; empty: any
   std::vector<State> states;        // empty: any
   int64_t created_after_us = 0;     // 0: unbounded
   int64_t created_before_us = 0;
@@ -160,6 +166,7 @@ class RequestEngine {
   absl::StatusOr<TimerSweep> RunDueTimers(int max = 1000);
 
   const EngineOptions& options() const { return options_; }
+  const Store& store() const { return store_; }
   // Each library's ordered task changes, for subscribing agents.
   TaskFeed& feed() { return *feed_; }
 

@@ -315,8 +315,11 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
         std::max<int64_t>(0, h.lent_total - h.borrowed_total));
     c.load = 1.0 / (1.0 + net_lent / 10.0 +
                     static_cast<double>(h.open_queue + h.loans_out) / 10.0);
+    // Requests still waiting for its answer are neither filled nor not.
+    const int64_t answered =
+        std::max<int64_t>(h.filled, h.requests_received - h.open_queue);
     const double fill_rate = static_cast<double>(h.filled + 1) /
-                             static_cast<double>(h.requests_received + 2);
+                             static_cast<double>(answered + 2);
     const double speed = h.mean_first_answer_hours < 0
                              ? 0.5
                              : 1.0 / (1.0 + h.mean_first_answer_hours / 48.0);

@@ -18,7 +18,8 @@
 //                 on it or many loans out, scores lower
 //                 = 1 / (1 + max(0, lent - borrowed) / 10
 //                        + (open_queue + loans_out) / 10)
-//   performance   measured fill rate (Laplace-smoothed, filled+1 / asked+2)
+//   performance   measured fill rate (Laplace-smoothed, filled+1 /
+//                 answered+2, answered = asked - still waiting)
 //                 and mean time to first answer (1 / (1 + hours / 48)),
 //                 averaged; a library never asked scores 0.5 on each
 //   tier          1 / tier of the best shared partnership (city 1,

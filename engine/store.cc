@@ -82,8 +82,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   for (const char* name : kCfNames) {
     descriptors.emplace_back(name, cf_options);
   }
-  descriptors[static_cast<int>(Cf::kCounters)].options.merge_operator =
-      NewCounterMergeOperator();
+  auto& counters = descriptors[static_cast<int>(Cf::kCounters)].options;
+  counters.merge_operator = NewCounterMergeOperator();
+  // A hot counter (the network's, a busy lender's) would otherwise pile up
+  // operands that every read must fold; collapse them as they come.
+  counters.max_successive_merges = 64;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =

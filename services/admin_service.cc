@@ -1,5 +1,7 @@
 #include "services/admin_service.h"
 
+#include "engine/calendar.h"
+#include "engine/reports.h"
 #include "services/convert.h"
 #include "services/reply.h"
 
@@ -98,6 +100,27 @@ grpc::ServerUnaryReactor* AdminService::RevokeCredential(
     return Reply(ctx, who.status());
   }
   return Reply(ctx, credentials_.Revoke(req->credential_id()));
+}
+
+grpc::ServerUnaryReactor* AdminService::Evaluate(
+    grpc::CallbackServerContext* ctx, const v1::EvaluateRequest* req,
+    v1::Evaluation* resp) {
+  auto who = auth_.Check(*ctx, Operation::kAdmin);
+  if (!who.ok()) return Reply(ctx, who.status());
+  auto from = calendar::ParseDay(req->from_date());
+  if (!from.ok()) {
+    return Reply(ctx, absl::InvalidArgumentError(absl::StrCat(
+                          "from_date: ", from.status().message())));
+  }
+  auto to = calendar::ParseDay(req->to_date());
+  if (!to.ok()) {
+    return Reply(ctx, absl::InvalidArgumentError(
+                          absl::StrCat("to_date: ", to.status().message())));
+  }
+  auto e = silang::Evaluate(engine_.store(), directory_, req->partnership_id(),
+                            req->library_id(), *from, *to);
+  if (e.ok()) *resp = ToApi(*e);
+  return Reply(ctx, e.status());
 }
 
 }  // namespace silang

@@ -40,6 +40,9 @@ class AdminService final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* RevokeCredential(
       grpc::CallbackServerContext* ctx, const v1::RevokeCredentialRequest* req,
       v1::RevokeCredentialResponse* resp) override;
+  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* ctx,
+                                     const v1::EvaluateRequest* req,
+                                     v1::Evaluation* resp) override;
 
  private:
   RequestEngine& engine_;

@@ -46,4 +46,15 @@ grpc::ServerUnaryReactor* AgentService::Act(grpc::CallbackServerContext* ctx,
   return Reply(ctx, r.status());
 }
 
+grpc::ServerWriteReactor<v1::SubscribeTasksResponse>*
+AgentService::SubscribeTasks(grpc::CallbackServerContext* ctx,
+                             const v1::SubscribeTasksRequest* req) {
+  absl::Status admitted =
+      auth_.Check(*ctx, Operation::kTasks, req->library_id()).status();
+  if (admitted.ok()) {
+    admitted = Directory::ValidateId("library_id", req->library_id());
+  }
+  return streams_.Open(ctx, *req, admitted);
+}
+
 }  // namespace silang

@@ -1,18 +1,20 @@
 // AgentService: a member library's work list and its lender and borrower
-// actions, over RequestEngine.
+// actions, over RequestEngine, and the stream of its task changes
+// (SubscribeTasks, served by TaskStreams).
 #ifndef SILANG_SERVICES_AGENT_SERVICE_H_
 #define SILANG_SERVICES_AGENT_SERVICE_H_
 
 #include "engine/requests.h"
 #include "services/auth.h"
+#include "services/task_stream.h"
 #include "silang/v1/agent.grpc.pb.h"
 
 namespace silang {
 
 class AgentService final : public v1::AgentService::CallbackService {
  public:
-  AgentService(RequestEngine& engine, const Auth& auth)
-      : engine_(engine), auth_(auth) {}
+  AgentService(RequestEngine& engine, const Auth& auth, TaskStreams& streams)
+      : engine_(engine), auth_(auth), streams_(streams) {}
 
   grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
                                       const v1::ListTasksRequest* req,
@@ -20,10 +22,14 @@ class AgentService final : public v1::AgentService::CallbackService {
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* ctx,
                                 const v1::ActRequest* req,
                                 v1::Request* resp) override;
+  grpc::ServerWriteReactor<v1::SubscribeTasksResponse>* SubscribeTasks(
+      grpc::CallbackServerContext* ctx,
+      const v1::SubscribeTasksRequest* req) override;
 
  private:
   RequestEngine& engine_;
   const Auth& auth_;
+  TaskStreams& streams_;
 };
 
 }  // namespace silang

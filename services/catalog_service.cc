@@ -96,8 +96,9 @@ v1::CatalogTitle ToApi(const catalog::TitleMatch& m) {
 // chunks into the queue; the worker thread owns the Importer.
 class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
  public:
-  ImportReactor(catalog::Catalog& catalog, v1::ImportSummary* resp)
-      : catalog_(catalog), resp_(resp) {
+  ImportReactor(catalog::Catalog& catalog, const Auth& auth,
+                grpc::CallbackServerContext* ctx, v1::ImportSummary* resp)
+      : catalog_(catalog), auth_(auth), ctx_(ctx), resp_(resp) {
     StartRead(&chunk_);
     worker_ = std::thread([this] { Run(); });
   }
@@ -171,6 +172,10 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
         }
         auto options = FromApi(chunk.header());
         if (!options.ok()) return options.status();
+        for (const auto& library : options->mapping.Libraries()) {
+          auto who = auth_.Check(*ctx_, Operation::kWriteHoldings, library);
+          if (!who.ok()) return who.status();
+        }
         auto started = catalog_.StartImport(*std::move(options));
         if (!started.ok()) return started.status();
         importer = *std::move(started);
@@ -195,6 +200,8 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
   }
 
   catalog::Catalog& catalog_;
+  const Auth& auth_;
+  grpc::CallbackServerContext* ctx_;
   v1::ImportSummary* resp_;
   v1::ImportChunk chunk_;  // the read in flight writes here
   std::thread worker_;
@@ -209,13 +216,16 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
 }  // namespace
 
 grpc::ServerReadReactor<v1::ImportChunk>* CatalogService::ImportHoldings(
-    grpc::CallbackServerContext*, v1::ImportSummary* resp) {
-  return new ImportReactor(catalog_, resp);
+    grpc::CallbackServerContext* ctx, v1::ImportSummary* resp) {
+  return new ImportReactor(catalog_, auth_, ctx, resp);
 }
 
 grpc::ServerUnaryReactor* CatalogService::SearchTitles(
     grpc::CallbackServerContext* ctx, const v1::SearchTitlesRequest* req,
     v1::SearchTitlesResponse* resp) {
+  if (auto who = auth_.Check(*ctx, Operation::kReadDirectory); !who.ok()) {
+    return Reply(ctx, who.status());
+  }
   catalog::TitleQuery query;
   switch (req->query_case()) {
     case v1::SearchTitlesRequest::kIsbn:
@@ -231,8 +241,7 @@ grpc::ServerUnaryReactor* CatalogService::SearchTitles(
       return Reply(ctx, absl::InvalidArgumentError(
                             "query: give one of isbn, issn or words"));
   }
-  auto page =
-      catalog_.SearchTitles(query, req->page_size(), req->page_token());
+  auto page = catalog_.SearchTitles(query, req->page_size(), req->page_token());
   if (page.ok()) {
     for (const auto& m : page->items) *resp->add_titles() = ToApi(m);
     resp->set_next_page_token(page->next_token);

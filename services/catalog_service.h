@@ -6,18 +6,23 @@
 // reactor callback waits on parsing or the store. At most a few chunks are
 // queued; reading pauses until the worker catches up, so memory stays
 // bounded by the chunk size, not the file.
+//
+// Access: an upload needs kWriteHoldings on its library and on every
+// library its branch mapping names; search needs kReadDirectory.
 #ifndef SILANG_SERVICES_CATALOG_SERVICE_H_
 #define SILANG_SERVICES_CATALOG_SERVICE_H_
 
 #include "engine/catalog/catalog.h"
+#include "services/auth.h"
 #include "silang/v1/catalog.grpc.pb.h"
 
 namespace silang {
 
 class CatalogService final : public v1::CatalogService::CallbackService {
  public:
-  // Borrows catalog; it must outlive the service.
-  explicit CatalogService(catalog::Catalog& catalog) : catalog_(catalog) {}
+  // Borrows catalog and auth; both must outlive the service.
+  CatalogService(catalog::Catalog& catalog, const Auth& auth)
+      : catalog_(catalog), auth_(auth) {}
 
   grpc::ServerReadReactor<v1::ImportChunk>* ImportHoldings(
       grpc::CallbackServerContext* ctx, v1::ImportSummary* resp) override;
@@ -27,6 +32,7 @@ class CatalogService final : public v1::CatalogService::CallbackService {
 
  private:
   catalog::Catalog& catalog_;
+  const Auth& auth_;
 };
 
 }  // namespace silang

@@ -1,6 +1,9 @@
 #include "services/convert.h"
 
+#include <map>
+
 #include "absl/strings/match.h"
+#include "absl/time/civil_time.h"
 #include "absl/strings/str_cat.h"
 #include "engine/request_fsm.h"
 #include "engine/requests.h"
@@ -181,6 +184,46 @@ v1::Credential ToApi(const storage::v1::CredentialRecord& c) {
     *out.mutable_revoked_at() = TimestampOf(c.revoked_at_us());
   }
   out.set_issued_by(c.issued_by());
+  return out;
+}
+
+v1::Evaluation ToApi(const Evaluation& e) {
+  v1::Evaluation out;
+  const auto& t = e.totals;
+  out.set_partnership_id(e.partnership_id);
+  out.set_library_id(e.library_id);
+  out.set_from_date(absl::FormatCivilTime(e.from));
+  out.set_to_date(absl::FormatCivilTime(e.to));
+  out.set_requests_made(t.requests_made());
+  out.set_requests_received(t.requests_received());
+  out.set_filled(t.filled());
+  out.set_unfilled(t.unfilled());
+  out.set_fill_rate(e.fill_rate);
+  std::map<int, int64_t> reasons(t.unfilled_reasons().begin(),
+                                 t.unfilled_reasons().end());
+  for (const auto& [reason, count] : reasons) {
+    auto* u = out.add_unfilled_reasons();
+    u->set_reason(static_cast<v1::Reason>(reason));
+    u->set_count(count);
+  }
+  out.set_mean_first_answer_hours(e.mean_first_answer_hours);
+  out.set_turnaround_p50_hours(e.turnaround_p50_hours);
+  out.set_turnaround_p90_hours(e.turnaround_p90_hours);
+  out.set_mean_loan_days(e.mean_loan_days);
+  out.set_overdue(t.overdue());
+  out.set_cancelled(t.cancelled());
+  out.set_requests_unfilled(t.requests_unfilled());
+  out.set_completed(t.completed());
+  for (const MemberBalance& m : e.members) {
+    auto* b = out.add_members();
+    b->set_library_id(m.library_id);
+    b->set_requests_made(m.requests_made);
+    b->set_requests_received(m.requests_received);
+    b->set_filled(m.filled);
+    b->set_lent(m.lent);
+    b->set_borrowed(m.borrowed);
+    b->set_balance(m.balance());
+  }
   return out;
 }
 

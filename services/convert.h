@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/support/status.h"
+#include "engine/reports.h"
 #include "silang/storage/v1/records.pb.h"
 #include "silang/v1/admin.pb.h"
 #include "silang/v1/directory.pb.h"
@@ -33,6 +34,7 @@ v1::Library ToApi(const storage::v1::LibraryRecord& l);
 v1::Partnership ToApi(const storage::v1::PartnershipRecord& p);
 v1::Holding ToApi(const storage::v1::HoldingRecord& h);
 v1::Credential ToApi(const storage::v1::CredentialRecord& c);
+v1::Evaluation ToApi(const Evaluation& e);
 
 storage::v1::LibraryRecord FromApi(const v1::Library& l);
 storage::v1::PartnershipRecord FromApi(const v1::Partnership& p);

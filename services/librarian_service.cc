@@ -71,6 +71,7 @@ grpc::ServerUnaryReactor* LibrarianService::ListRequests(
   if (req->has_created_before()) {
     q.created_before_us = MicrosOf(req->created_before());
   }
+  q.partnership_id = req->partnership_id();
   q.page_size = req->page_size();
   q.page_token = req->page_token();
   auto page = engine_.List(q);

@@ -14,6 +14,8 @@
 #include "services/catalog_service.h"
 #include "services/directory_service.h"
 #include "services/librarian_service.h"
+#include "services/metrics.h"
+#include "services/task_stream.h"
 
 namespace silang {
 namespace {
@@ -34,13 +36,15 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 struct Server::Services {
   Services(Core& core, bool demo)
       : auth(core.credentials.get(), demo),
+        streams(*core.requests),
         librarian(*core.requests, auth),
-        agent(*core.requests, auth),
+        agent(*core.requests, auth, streams),
         admin(*core.requests, *core.directory, *core.credentials, auth),
         directory(*core.directory, auth),
         catalog_engine(*core.store, *core.directory),
-        catalog(catalog_engine) {}
+        catalog(catalog_engine, auth) {}
   Auth auth;
+  TaskStreams streams;
   LibrarianService librarian;
   AgentService agent;
   AdminService admin;
@@ -74,8 +78,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server());
   server->services_ = std::make_unique<Services>(core, options.demo);
+  server->services_->streams.ListenTo(core.requests->feed());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, creds, &server->port_);
+  // Agents hold a task stream open for hours and ping to keep NAT state
+  // alive (silang-agent: every 60 s); allow that without data in between.
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30'000);
+  if (options.metrics != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(options.metrics->NewRpcInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   builder.RegisterService(&server->services_->librarian);
   builder.RegisterService(&server->services_->agent);
   builder.RegisterService(&server->services_->admin);
@@ -92,9 +108,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
+void Server::SetServing(bool serving) {
+  absl::MutexLock lock(&health_mu_);
+  if (stopping_ || !server_) return;
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+}
+
 void Server::Shutdown(absl::Duration grace) {
   if (!server_) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  {
+    absl::MutexLock lock(&health_mu_);
+    stopping_ = true;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+  // Task streams never end by themselves: end them first, so the grace
+  // period is not spent waiting for them.
+  services_->streams.Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   server_.reset();

@@ -1,14 +1,16 @@
 // Server: silangd's gRPC server. Registers the four Silang services over
 // one Core, the standard gRPC health service (SERVING while the store is
-// open) and server reflection, so generic clients (grpcurl, buf curl) can
-// discover and call every method.
+// healthy: see SetServing and health_watch.h) and server reflection, so
+// generic clients (grpcurl, buf curl) can discover and call every method.
 #ifndef SILANG_SERVICES_SERVER_H_
 #define SILANG_SERVICES_SERVER_H_
 
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/core.h"
 
@@ -18,6 +20,8 @@ class Server;
 
 namespace silang {
 
+class Metrics;
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:7420";  // HOST:PORT; port 0 picks one
   std::string tls_cert_file;              // both or neither
@@ -25,6 +29,9 @@ struct ServerOptions {
   // Open access, every caller an admin: for demos only. Otherwise every
   // call needs a bearer credential.
   bool demo = false;
+  // If set, every RPC's latency and status code is reported to it. It
+  // must outlive the Server.
+  Metrics* metrics = nullptr;
 };
 
 class Server {
@@ -35,6 +42,10 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // The health service's answer for every service: SERVING or NOT_SERVING
+  // (silangd's HealthWatch calls this as the store's health changes). No
+  // effect once Shutdown has begun.
+  void SetServing(bool serving);
   // Stops taking calls, lets calls in flight finish for up to `grace`.
   void Shutdown(absl::Duration grace);
 
@@ -45,6 +56,8 @@ class Server {
   std::unique_ptr<Services> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  absl::Mutex health_mu_;  // orders SetServing against Shutdown
+  bool stopping_ ABSL_GUARDED_BY(health_mu_) = false;
 };
 
 }  // namespace silang

@@ -1,8 +1,10 @@
 // silangd: the Silang core. Opens the RocksDB store in --data-dir, serves
 // the gRPC API on --listen, fires request timers in the background, and on
 // SIGTERM or SIGINT stops taking calls, finishes those in flight and closes
-// the store. Every option may also be set in the --config file (see
-// deploy/silangd.conf), with the flag's long name as the key.
+// the store. Prometheus metrics are served on --metrics-listen, and the gRPC
+// health service follows a periodic check of the store. Every option may also
+// be set in the --config file (see deploy/silangd.conf), with the flag's long
+// name as the key.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -15,8 +17,25 @@
 #include "engine/clock.h"
 #include "engine/core.h"
 #include "engine/timer_loop.h"
+#include "services/health_watch.h"
+#include "services/metrics.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
+
+namespace {
+
+// How often the gRPC health status is checked against the store.
+constexpr absl::Duration kHealthInterval = absl::Seconds(5);
+
+// Writes the port atomically (scripts poll for the file).
+void WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return;
+  std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Block the stop signals before any thread starts, so every thread
@@ -35,6 +54,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string port_file;
   std::string admin_token_file;
+  std::string metrics_listen = "127.0.0.1:9464";
+  std::string metrics_port_file;
   double timer_interval_s = 5;
   app.add_option("--listen", server_options.listen,
                  "HOST:PORT to serve on; port 0 picks a free one")
@@ -50,6 +71,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--port-file", port_file,
                  "write the bound port here once serving (for scripts)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "HOST:PORT serving Prometheus metrics at /metrics; port 0 "
+                 "picks a free one; empty disables")
+      ->capture_default_str();
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "write the bound metrics port here once serving");
   app.add_flag("--demo", server_options.demo,
                "open access, every caller an admin: demos only");
   app.add_option("--admin-token-file", admin_token_file,
@@ -95,6 +122,13 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   silang::SystemClock clock;
+  // Created before the engine, which reports routing latency into it, and
+  // destroyed after it.
+  std::unique_ptr<silang::Metrics> metrics;
+  if (!metrics_listen.empty()) {
+    metrics = silang::Metrics::Create();
+    engine_options.on_route_planned = metrics->RoutingObserver();
+  }
   auto core = silang::Core::Open(data_dir, clock, engine_options);
   if (!core.ok()) {
     spdlog::critical("cannot open store: {}", core.status().ToString());
@@ -116,6 +150,10 @@ int main(int argc, char** argv) {
     spdlog::info("first admin credential {} written to {}",
                  issued->record.id(), admin_token_file);
   }
+  if (metrics) {
+    metrics->WatchStore(*(*core)->store);
+    server_options.metrics = metrics.get();
+  }
   auto server = silang::Server::Start(**core, server_options);
   if (!server.ok()) {
     spdlog::critical("cannot start server: {}", server.status().ToString());
@@ -126,11 +164,25 @@ int main(int argc, char** argv) {
       [](const absl::Status& s) {
         spdlog::error("timer sweep: {}", s.ToString());
       });
-  if (!port_file.empty()) {
-    std::string tmp = port_file + ".tmp";
-    std::ofstream(tmp) << (*server)->port() << "\n";
-    std::rename(tmp.c_str(), port_file.c_str());
+  auto health = std::make_unique<silang::HealthWatch>(
+      [&store = *(*core)->store] { return silang::CheckStore(store); },
+      [&srv = **server, m = metrics.get()](bool ok) {
+        srv.SetServing(ok);
+        if (m != nullptr) m->SetStoreHealthy(ok);
+      },
+      kHealthInterval);
+  if (metrics) {
+    auto metrics_port = metrics->Listen(metrics_listen);
+    if (!metrics_port.ok()) {
+      spdlog::critical("{}", metrics_port.status().ToString());
+      return 1;
+    }
+    WritePortFile(metrics_port_file, *metrics_port);
+    spdlog::info("metrics on http://{}:{}/metrics",
+                 metrics_listen.substr(0, metrics_listen.rfind(':')),
+                 *metrics_port);
   }
+  WritePortFile(port_file, (*server)->port());
   spdlog::info("silangd serving on port {} ({}), data in {}{}",
                (*server)->port(), server_options.listen, data_dir,
                server_options.tls_cert_file.empty() ? ", plaintext" : ", TLS");
@@ -142,10 +194,13 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
+  health.reset();
   (*server)->Shutdown(absl::Seconds(5));
   timers.reset();
   server->reset();
+  if (metrics) metrics->StopServing();  // no scrape reads a closed store
   core->reset();
+  metrics.reset();
   spdlog::info("stopped cleanly");
   return 0;
 }

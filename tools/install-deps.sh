@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libspdlog-dev libabsl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaz-dev yaz
+  prometheus-cpp-dev
   tzdata jq procps
   clang libclang-rt-14-dev
 )

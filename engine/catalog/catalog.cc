@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/catalog/text.h"
+#include "engine/catalog/writes.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
 #include "engine/title_key.h"
@@ -20,7 +21,7 @@ std::string StrKey(absl::string_view s) {
 // Postings a words search reads per call before returning a short page.
 constexpr int kMaxScanPerPage = 20000;
 
-void StageIndex(const TitleRecord& t, bool words, Batch& batch) {
+void StageIndex(const TitleRecord& t, bool words, SortedWrites& batch) {
   for (const auto& isbn : t.isbns()) {
     batch.Put(Cf::kTitleIds,
               keys::Builder().Str(IsbnKey(isbn)).Str(t.title_key()).Take(), "");
@@ -31,8 +32,8 @@ void StageIndex(const TitleRecord& t, bool words, Batch& batch) {
   }
   if (!words) return;
   for (const auto& w : Words(t.title())) {
-    batch.Put(Cf::kTitleWords,
-              keys::Builder().Str(w).Str(t.title_key()).Take(), "");
+    batch.Put(Cf::kTitleWords, keys::Builder().Str(w).Str(t.title_key()).Take(),
+              "");
   }
 }
 
@@ -88,16 +89,18 @@ absl::StatusOr<std::unique_ptr<Importer>> Catalog::StartImport(
   std::vector<std::string> libraries = m.Libraries();
   ASSIGN_OR_RETURN(uint64_t gen,
                    directory_.BeginHoldingsReplacement(libraries));
+  // From here on, dropping the importer abandons the generation.
+  std::unique_ptr<Importer> importer(
+      new Importer(*this, std::move(options), libraries, gen));
   // Garbage from an earlier crash goes before the new generation grows.
   for (const auto& id : libraries) {
     RETURN_IF_ERROR(directory_.DeleteStaleHoldings(id).status());
   }
-  return std::unique_ptr<Importer>(
-      new Importer(*this, std::move(options), std::move(libraries), gen));
+  return importer;
 }
 
 absl::StatusOr<int64_t> Catalog::StageTitles(std::vector<TitleRecord*>& titles,
-                                             Batch& batch) {
+                                             SortedWrites& batch) {
   const size_t n = titles.size();
   if (n == 0) return 0;
   std::vector<std::string> keys(n);
@@ -116,7 +119,7 @@ absl::StatusOr<int64_t> Catalog::StageTitles(std::vector<TitleRecord*>& titles,
     TitleRecord& in = *titles[i];
     if (statuses[i].IsNotFound()) {
       in.set_updated_at_us(now);
-      batch.Put(Cf::kTitles, keys[i], in);
+      batch.Put(Cf::kTitles, keys[i], in.SerializeAsString());
       StageIndex(in, /*words=*/true, batch);
       ++created;
       continue;
@@ -130,7 +133,7 @@ absl::StatusOr<int64_t> Catalog::StageTitles(std::vector<TitleRecord*>& titles,
     const bool had_title = !stored.title().empty();
     if (Merge(in, stored)) {
       stored.set_updated_at_us(now);
-      batch.Put(Cf::kTitles, keys[i], stored);
+      batch.Put(Cf::kTitles, keys[i], stored.SerializeAsString());
       StageIndex(stored, /*words=*/!had_title, batch);
     }
   }

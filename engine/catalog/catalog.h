@@ -18,6 +18,7 @@
 #ifndef SILANG_ENGINE_CATALOG_CATALOG_H_
 #define SILANG_ENGINE_CATALOG_CATALOG_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -70,8 +71,12 @@ struct ImportSummary {
 };
 
 class Catalog;
+class SortedWrites;
 
-// One upload. Feed() it the bytes in any chunking, then Finish(). Dropping
+// One upload. Feed() it the bytes in any chunking, then Finish(). The
+// caller's thread frames, decodes and extracts; two threads of the
+// Importer's own write the titles and the holdings, so the three overlap
+// (at most a few batches wait between them). Dropping
 // an Importer unfinished (or after an error) abandons it: the libraries
 // keep their old holdings and the partial new ones are deleted. Not
 // thread-safe: one caller at a time.
@@ -120,6 +125,11 @@ class Importer {
   size_t pending_holdings_ = 0;
   // Fingerprints of the title keys seen in this upload (8 bytes each).
   std::unique_ptr<class SeenTitles> seen_titles_;
+  // Write titles and holdings on threads of their own while this one
+  // parses on.
+  std::unique_ptr<class BatchWriter> title_writer_;
+  std::unique_ptr<class BatchWriter> holding_writer_;
+  std::atomic<int64_t> titles_created_{0};  // by title_writer_
   ImportSummary summary_;
 };
 
@@ -130,7 +140,7 @@ struct TitleQuery {
 };
 
 struct TitleMatch {
-  TitleRecord title;                    // only title_key, if not catalogued
+  TitleRecord title;                     // only title_key, if not catalogued
   std::vector<std::string> library_ids;  // holding it now, in id order
   int64_t holdings = 0;
 };
@@ -162,7 +172,7 @@ class Catalog {
   // Adds new and enriched titles to batch; returns how many were created.
   // REQUIRES: titles_mu_ held until batch is written.
   absl::StatusOr<int64_t> StageTitles(std::vector<TitleRecord*>& titles,
-                                      Batch& batch)
+                                      SortedWrites& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(titles_mu_);
   absl::StatusOr<TitleMatch> Describe(absl::string_view title_key) const;
 

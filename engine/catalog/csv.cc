@@ -44,10 +44,10 @@ absl::Status CsvReader::Feed(absl::string_view data, CsvSink& sink) {
       Reset();
       skipping_ = !at_newline;
       if (at_newline) ++line_;
-      RETURN_IF_ERROR(sink.OnBadRow(
-          line, offset,
-          absl::StrCat("row longer than ", kMaxCsvRow,
-                       " bytes (an unbalanced quote?)")));
+      RETURN_IF_ERROR(
+          sink.OnBadRow(line, offset,
+                        absl::StrCat("row longer than ", kMaxCsvRow,
+                                     " bytes (an unbalanced quote?)")));
       continue;
     }
     if (in_quotes_) {
@@ -100,7 +100,8 @@ absl::Status CsvReader::Finish(CsvSink& sink) {
   if (in_quotes_ && !quote_seen_) {
     int64_t line = row_line_, offset = row_offset_;
     Reset();
-    return sink.OnBadRow(line, offset, "quoted field not closed at end of upload");
+    return sink.OnBadRow(line, offset,
+                         "quoted field not closed at end of upload");
   }
   if (!row_empty_ || !cells_.empty() || !field_.empty()) {
     in_quotes_ = false;

@@ -44,8 +44,8 @@ class CsvReader {
   bool skipping_ = false;    // discarding an over-long row to its line end
   bool row_empty_ = true;
   size_t row_bytes_ = 0;
-  int64_t offset_ = 0;      // upload offset of the next byte
-  int64_t line_ = 1;        // line of the next byte
+  int64_t offset_ = 0;  // upload offset of the next byte
+  int64_t line_ = 1;    // line of the next byte
   int64_t row_line_ = 1;
   int64_t row_offset_ = 0;
 };

@@ -40,9 +40,9 @@ absl::string_view TrimIsbd(absl::string_view v) {
 absl::string_view LeadingIdToken(absl::string_view v) {
   v = absl::StripLeadingAsciiWhitespace(v);
   size_t n = 0;
-  while (n < v.size() && (absl::ascii_isdigit(static_cast<unsigned char>(v[n])) ||
-                          v[n] == '-' || v[n] == ' ' || v[n] == 'X' ||
-                          v[n] == 'x')) {
+  while (n < v.size() &&
+         (absl::ascii_isdigit(static_cast<unsigned char>(v[n])) ||
+          v[n] == '-' || v[n] == ' ' || v[n] == 'X' || v[n] == 'x')) {
     ++n;
   }
   return absl::StripTrailingAsciiWhitespace(v.substr(0, n));
@@ -78,8 +78,7 @@ s::MaterialType MaterialOf(absl::string_view leader) {
   switch (leader[6]) {
     case 'a':
     case 't':
-      return leader[7] == 's' ? s::MATERIAL_TYPE_SERIAL
-                              : s::MATERIAL_TYPE_BOOK;
+      return leader[7] == 's' ? s::MATERIAL_TYPE_SERIAL : s::MATERIAL_TYPE_BOOK;
     case 'e':
     case 'f':
       return s::MATERIAL_TYPE_MAP;
@@ -157,7 +156,8 @@ bool ItemOf(const MarcField& f, Item& item) {
       if (absl::StrContains(absl::AsciiStrToLower(note), "accession")) {
         size_t colon = note.rfind(':');
         if (colon != absl::string_view::npos) {
-          item.id = std::string(absl::StripAsciiWhitespace(note.substr(colon + 1)));
+          item.id =
+              std::string(absl::StripAsciiWhitespace(note.substr(colon + 1)));
         }
       }
     }
@@ -166,8 +166,8 @@ bool ItemOf(const MarcField& f, Item& item) {
       absl::string_view part = absl::StripAsciiWhitespace(f.Sub(c));
       if (!part.empty()) call.push_back(part);
     }
-    item.call_number = call.empty() ? std::string(f.Sub('j'))
-                                    : absl::StrJoin(call, " ");
+    item.call_number =
+        call.empty() ? std::string(f.Sub('j')) : absl::StrJoin(call, " ");
     return true;
   }
   return false;
@@ -223,15 +223,15 @@ absl::Status MapItem(const ItemMapping& mapping, const Item& item,
   if (!mapping.branches.empty() && !branch.empty()) {
     library = mapping.LibraryFor(branch);
     if (library.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "branch \"", Clip(branch, 64),
-          "\" is not mapped to a library (map it, or map \"*\")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("branch \"", Clip(branch, 64),
+                       "\" is not mapped to a library (map it, or map \"*\")"));
     }
   }
   std::string id = Clip(item.id, 1000);
   if (id.size() > limits::kItemIdLen) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "item id longer than ", limits::kItemIdLen, " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("item id longer than ", limits::kItemIdLen, " bytes"));
   }
   h.set_library_id(library);
   h.set_title_key(title.title_key());
@@ -294,9 +294,8 @@ absl::StatusOr<Availability> ParseAvailability(absl::string_view text,
     return s::AVAILABILITY_UNSPECIFIED;
   }
   if (compact == "onshelf") return s::AVAILABILITY_ON_SHELF;
-  for (const char* status : {kStatusAvailable, kStatusOnLoan,
-                             kStatusNotForLoan, kStatusDamaged, kStatusLost,
-                             kStatusWithdrawn}) {
+  for (const char* status : {kStatusAvailable, kStatusOnLoan, kStatusNotForLoan,
+                             kStatusDamaged, kStatusLost, kStatusWithdrawn}) {
     if (compact == status) return mapping.AvailabilityFor(status, "");
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -348,7 +347,9 @@ absl::StatusOr<Extracted> ExtractMarc(const MarcRecord& record,
                           : 0;
       filing_title = std::string(SkipChars(full, nonfiling));
     } else if ((f.tag == "100" || f.tag == "110" || f.tag == "111") &&
-               (f.tag == "100" ? 0 : f.tag == "110" ? 1 : 2) < author_rank) {
+               (f.tag == "100"   ? 0
+                : f.tag == "110" ? 1
+                                 : 2) < author_rank) {
       author = &f;
       author_rank = f.tag == "100" ? 0 : f.tag == "110" ? 1 : 2;
     } else if ((f.tag == "260" || f.tag == "264") &&
@@ -383,10 +384,10 @@ absl::StatusOr<Extracted> ExtractMarc(const MarcRecord& record,
     if (f.tag != item_tag || !ItemOf(f, item)) continue;
     ++n;
     if (absl::StripAsciiWhitespace(item.id).empty()) {
-      item.id = absl::StrCat(control_number.empty()
-                                 ? absl::StrCat("r", record_number)
-                                 : control_number,
-                             "-", n);
+      item.id =
+          absl::StrCat(control_number.empty() ? absl::StrCat("r", record_number)
+                                              : control_number,
+                       "-", n);
     }
     HoldingRecord h;
     if (absl::Status st = MapItem(mapping, item, title, material, h);
@@ -442,12 +443,10 @@ absl::StatusOr<Extracted> ExtractCsv(const std::vector<std::string>& cells,
   title.set_title(Clip(TrimIsbd(cell(columns.title)), limits::kTitleLen));
   title.set_author(Clip(TrimIsbd(cell(columns.author)), limits::kAuthorLen));
   title.set_year(FirstYear(cell(columns.year)));
-  std::vector<absl::string_view> isbns =
-      absl::StrSplit(cell(columns.isbn), absl::ByAnyChar(";|"),
-                     absl::SkipWhitespace());
-  std::vector<absl::string_view> issns =
-      absl::StrSplit(cell(columns.issn), absl::ByAnyChar(";|"),
-                     absl::SkipWhitespace());
+  std::vector<absl::string_view> isbns = absl::StrSplit(
+      cell(columns.isbn), absl::ByAnyChar(";|"), absl::SkipWhitespace());
+  std::vector<absl::string_view> issns = absl::StrSplit(
+      cell(columns.issn), absl::ByAnyChar(";|"), absl::SkipWhitespace());
   out.bad_isbns = AddIdentifiers(isbns, issns, title);
   if (!KeyTitle(title, title.title())) {
     return absl::InvalidArgumentError(
@@ -467,8 +466,8 @@ absl::StatusOr<Extracted> ExtractCsv(const std::vector<std::string>& cells,
   item.id = std::string(cell(columns.item_id));
   item.call_number = std::string(cell(columns.call_number));
   HoldingRecord h;
-  if (absl::Status st = MapItem(mapping, item, title,
-                                s::MATERIAL_TYPE_UNSPECIFIED, h);
+  if (absl::Status st =
+          MapItem(mapping, item, title, s::MATERIAL_TYPE_UNSPECIFIED, h);
       !st.ok()) {
     return st;
   }

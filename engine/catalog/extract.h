@@ -82,8 +82,8 @@ absl::StatusOr<Availability> ParseAvailability(absl::string_view text,
                                                const ItemMapping& mapping);
 
 struct Extracted {
-  TitleRecord title;  // title_key set
-  std::vector<HoldingRecord> holdings;  // title_key and library_id set
+  TitleRecord title;                     // title_key set
+  std::vector<HoldingRecord> holdings;   // title_key and library_id set
   std::vector<std::string> item_errors;  // items skipped, and why
   int bad_isbns = 0;                     // 020$a values that are no ISBN
 };

@@ -1,13 +1,22 @@
-// The Importer: framing, decoding and extraction on the caller's thread,
-// written in batches under the import's holdings generation.
+// The Importer: framing, decoding and extraction on the caller's thread;
+// titles and holdings written in batches by two BatchWriter threads, the
+// holdings under the import's holdings generation.
+#include <pthread.h>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <thread>
+#include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/csv.h"
 #include "engine/catalog/text.h"
+#include "engine/catalog/writes.h"
 #include "engine/status_macros.h"
 
 namespace silang::catalog {
@@ -19,6 +28,86 @@ constexpr size_t kBatchHoldings = 4096;
 constexpr size_t kBatchRecords = 2048;
 
 }  // namespace
+
+// Runs an import's write jobs on a thread of its own, in the order pushed,
+// while the importer's thread parses on. An import has two: one writes
+// title records (read, merge, write under the catalogue's title lock), one
+// writes holdings; RocksDB takes their memtable inserts in parallel. Push()
+// waits while kDepth jobs are queued, so memory stays bounded. After the
+// first failed job, later ones are dropped and Push() and Drain() return
+// that failure; destroying the worker drops what is still queued.
+class BatchWriter {
+ public:
+  using Job = std::function<absl::Status()>;
+
+  explicit BatchWriter(const char* name)
+      : name_(name), thread_([this] { Run(); }) {}
+  ~BatchWriter() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+
+  absl::Status Push(Job job) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &BatchWriter::HasRoom));
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(job));
+    return absl::OkStatus();
+  }
+
+  // Waits until every queued job has run.
+  absl::Status Drain() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &BatchWriter::Idle));
+    return error_;
+  }
+
+ private:
+  static constexpr size_t kDepth = 2;
+
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queue_.size() < kDepth || !error_.ok();
+  }
+  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return (queue_.empty() && !busy_) || !error_.ok();
+  }
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !queue_.empty() || stop_;
+  }
+
+  void Run() {
+    pthread_setname_np(pthread_self(), name_);  // for top -H and perf
+    while (true) {
+      Job job;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(this, &BatchWriter::HasWork));
+        if (stop_) return;  // queued jobs are dropped: abandoned
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        busy_ = true;
+      }
+      absl::Status done = job();
+      absl::MutexLock lock(&mu_);
+      busy_ = false;
+      if (!done.ok()) {
+        if (error_.ok()) error_ = done;
+        queue_.clear();
+      }
+    }
+  }
+
+  const char* name_;
+  absl::Mutex mu_;
+  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;  // last: starts once the rest is built
+};
 
 class SeenTitles {
  public:
@@ -63,7 +152,9 @@ Importer::Importer(Catalog& catalog, ImportOptions options,
       libraries_(std::move(libraries)),
       generation_(generation),
       sink_(std::make_unique<Sink>(*this)),
-      seen_titles_(std::make_unique<SeenTitles>()) {
+      seen_titles_(std::make_unique<SeenTitles>()),
+      title_writer_(std::make_unique<BatchWriter>("silang-titles")),
+      holding_writer_(std::make_unique<BatchWriter>("silang-holdings")) {
   switch (options_.format) {
     case Format::kMarc21:
       framer_ = NewIso2709Framer();
@@ -84,6 +175,9 @@ Importer::~Importer() {
 
 void Importer::Abandon() {
   state_ = State::kDone;
+  // Stop writing before the generation is dropped.
+  title_writer_.reset();
+  holding_writer_.reset();
   Directory& d = catalog_.directory_;
   // Best effort: if this fails too, the pending generation is still
   // invisible, and the libraries' next import deletes it.
@@ -93,8 +187,7 @@ void Importer::Abandon() {
 }
 
 void Importer::Reject(int64_t record, int64_t offset, std::string reason) {
-  if (static_cast<int>(summary_.rejects.size()) <
-      options_.max_listed_rejects) {
+  if (static_cast<int>(summary_.rejects.size()) < options_.max_listed_rejects) {
     summary_.rejects.push_back({record, offset, std::move(reason)});
   }
 }
@@ -105,7 +198,8 @@ absl::Status Importer::Feed(absl::string_view data) {
     return absl::FailedPreconditionError("import already finished");
   }
   summary_.bytes += static_cast<int64_t>(data.size());
-  absl::Status s = csv_ ? csv_->Feed(data, *sink_) : framer_->Feed(data, *sink_);
+  absl::Status s =
+      csv_ ? csv_->Feed(data, *sink_) : framer_->Feed(data, *sink_);
   if (!s.ok()) {
     state_ = State::kFailed;
     error_ = s;
@@ -120,6 +214,8 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
   }
   absl::Status s = csv_ ? csv_->Finish(*sink_) : framer_->Finish(*sink_);
   if (s.ok()) s = Flush();
+  if (s.ok()) s = title_writer_->Drain();
+  if (s.ok()) s = holding_writer_->Drain();
   if (s.ok() && csv_ && !csv_columns_) {
     s = absl::InvalidArgumentError("CSV: the upload has no header row");
   }
@@ -132,6 +228,9 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
     return s;
   }
   state_ = State::kDone;
+  summary_.titles_created = titles_created_;
+  title_writer_.reset();
+  holding_writer_.reset();
   for (const auto& id : libraries_) {
     auto removed = catalog_.directory_.DeleteStaleHoldings(id);
     if (removed.ok()) {
@@ -199,45 +298,77 @@ absl::Status Importer::Add(Extracted extracted, int64_t record,
 absl::Status Importer::Flush() {
   if (pending_.empty()) return absl::OkStatus();
   Directory& directory = catalog_.directory_;
-  Batch batch(catalog_.store_);
   const int64_t now = directory.clock().NowMicros();
-  // Titles first seen in this upload, one per key.
-  std::vector<TitleRecord*> titles;
-  absl::flat_hash_map<absl::string_view, TitleRecord*> in_batch;
+  auto titles = std::make_shared<std::vector<TitleRecord>>();
+  std::vector<const HoldingRecord*> holdings;
+  holdings.reserve(pending_holdings_);
   for (Extracted& e : pending_) {
-    TitleRecord& t = e.title;
-    if (auto it = in_batch.find(t.title_key()); it != in_batch.end()) {
-      continue;
+    // A title key's first record in the upload describes it.
+    if (seen_titles_->Insert(Fingerprint(e.title.title_key()))) {
+      titles->push_back(std::move(e.title));
     }
-    if (seen_titles_->Insert(Fingerprint(t.title_key()))) {
-      titles.push_back(&t);
-      in_batch.emplace(t.title_key(), &t);
-    }
-  }
-  for (Extracted& e : pending_) {
     for (HoldingRecord& h : e.holdings) {
       h.set_updated_at_us(now);
-      if (absl::Status s = directory.ValidateHolding("holding", h.library_id(), h);
+      if (absl::Status s =
+              directory.ValidateHolding("holding", h.library_id(), h);
           !s.ok()) {
         // Extraction already keeps holdings valid; this is a backstop.
         ++summary_.items_rejected;
         Reject(0, 0, std::string(s.message()));
         continue;
       }
-      directory.StageHolding(batch, generation_, h);
+      holdings.push_back(&h);
       ++summary_.holdings;
       ++summary_.holdings_by_library[h.library_id()];
     }
   }
-  {
-    absl::MutexLock lock(&catalog_.titles_mu_);
-    ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(titles, batch));
-    summary_.titles_created += created;
-    RETURN_IF_ERROR(directory.WriteUnsynced(batch));
+  // Each family's keys in order (see writes.h): holdings by title, then
+  // lib_holdings by library. Equal keys keep upload order, so the last
+  // copy of an item wins.
+  auto batch = std::make_shared<Batch>(catalog_.store_);
+  auto by = [](auto field1, auto field2) {
+    return [=](const HoldingRecord* a, const HoldingRecord* b) {
+      return std::forward_as_tuple(field1(*a), field2(*a), a->item_id()) <
+             std::forward_as_tuple(field1(*b), field2(*b), b->item_id());
+    };
+  };
+  auto title = [](const HoldingRecord& h) -> const std::string& {
+    return h.title_key();
+  };
+  auto library = [](const HoldingRecord& h) -> const std::string& {
+    return h.library_id();
+  };
+  std::string value;
+  std::stable_sort(holdings.begin(), holdings.end(), by(title, library));
+  for (const HoldingRecord* h : holdings) {
+    h->SerializeToString(&value);
+    batch->Put(Cf::kHoldings, Directory::HoldingKeys(generation_, *h).first,
+               value);
+  }
+  std::stable_sort(holdings.begin(), holdings.end(), by(library, title));
+  for (const HoldingRecord* h : holdings) {
+    batch->Put(Cf::kLibHoldings, Directory::HoldingKeys(generation_, *h).second,
+               "");
   }
   pending_.clear();
   pending_holdings_ = 0;
-  return absl::OkStatus();
+
+  RETURN_IF_ERROR(holding_writer_->Push(
+      [&directory, batch] { return directory.WriteUnsynced(*batch); }));
+  // Titles are read, merged and written under the catalogue's title lock,
+  // so that concurrent imports never lose each other's ISBNs.
+  return title_writer_->Push([this, titles]() -> absl::Status {
+    std::vector<TitleRecord*> staged;
+    staged.reserve(titles->size());
+    for (TitleRecord& t : *titles) staged.push_back(&t);
+    SortedWrites writes;
+    Batch title_batch(catalog_.store_);
+    absl::MutexLock lock(&catalog_.titles_mu_);
+    ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, writes));
+    titles_created_ += created;
+    writes.MoveTo(title_batch);
+    return catalog_.directory_.WriteUnsynced(title_batch);
+  });
 }
 
 }  // namespace silang::catalog

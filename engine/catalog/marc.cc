@@ -30,15 +30,6 @@ constexpr size_t kMaxXmlRecord = 4 << 20;
 // record is copied into a zero-padded buffer so it never reads past ours.
 constexpr size_t kYazPadding = 64;
 
-// The reason in the first "(...)" comment YAZ wrote, if any.
-std::string FirstComment(absl::string_view line_output) {
-  size_t open = line_output.find("\n(");
-  if (open == absl::string_view::npos) return "";
-  size_t close = line_output.find(")\n", open);
-  if (close == absl::string_view::npos) return "";
-  return CleanUtf8(line_output.substr(open + 2, close - open - 2));
-}
-
 // Parses yaz_marc_write_line output written with subfield separator 0x1F
 // and field end 0x1E: the leader and "\n", then per field
 // "TAG IND\x1Fa value\x1Fb value\x1E" or "TAG data\x1E"; YAZ's comments
@@ -131,12 +122,14 @@ struct MarcDecoder::Yaz {
   yaz_marc_t mt = nullptr;
   yaz_iconv_t marc8 = nullptr;
   WRBUF out = nullptr;
+  WRBUF check = nullptr;
   xmlParserCtxtPtr xml = nullptr;
   std::string scratch;
 
   ~Yaz() {
     if (xml != nullptr) xmlFreeParserCtxt(xml);
     if (out != nullptr) wrbuf_destroy(out);
+    if (check != nullptr) wrbuf_destroy(check);
     if (marc8 != nullptr) yaz_iconv_close(marc8);
     if (mt != nullptr) yaz_marc_destroy(mt);
   }
@@ -150,12 +143,59 @@ MarcDecoder::MarcDecoder() : yaz_(std::make_unique<Yaz>()) {
   yaz_marc_endline_str(yaz_->mt, "\x1E");
   yaz_->marc8 = yaz_iconv_open("utf8", "marc8");
   yaz_->out = wrbuf_alloc();
+  yaz_->check = wrbuf_alloc();
   yaz_->xml = xmlNewParserCtxt();
 }
 
 MarcDecoder::~MarcDecoder() = default;
 
+std::string MarcDecoder::FailureReason() {
+  // YAZ's "check" output is its comments, each ending ")\n"; it reads
+  // nothing of the fields, so it is safe on a half-read record.
+  yaz_marc_modify_leader(yaz_->mt, 11, "2");
+  yaz_marc_iconv(yaz_->mt, nullptr);
+  yaz_marc_xml(yaz_->mt, YAZ_MARC_CHECK);
+  wrbuf_rewind(yaz_->check);
+  const int r = yaz_marc_write_mode(yaz_->mt, yaz_->check);
+  yaz_marc_xml(yaz_->mt, YAZ_MARC_LINE);
+  if (r != 0) return "";
+  absl::string_view out(wrbuf_buf(yaz_->check), wrbuf_len(yaz_->check));
+  return CleanUtf8(out.substr(0, std::min(out.find(")\n"), size_t{200})));
+}
+
+absl::Status MarcDecoder::CheckSubfieldCodes() {
+  // yaz_marc_write_line reads past a subfield's end (strlen from code +
+  // code length) when leader/11 claims codes longer than one byte, or when
+  // a MARC-8 code byte starts a multi-byte sequence (found by the fuzzer).
+  // MARC 21 fixes leader/10-11 at "22" and /20-23 at "4500"; with those
+  // set, YAZ's own ISO 2709 writer (which copies each subfield whole) shows
+  // every code, and one that is not a printable ASCII byte rejects the
+  // record before the line writer runs.
+  yaz_marc_modify_leader(yaz_->mt, 10, "22");
+  yaz_marc_modify_leader(yaz_->mt, 20, "4500");
+  yaz_marc_iconv(yaz_->mt, nullptr);
+  WRBUF check = yaz_->check;
+  wrbuf_rewind(check);
+  if (yaz_marc_write_iso2709(yaz_->mt, check) != 0 || wrbuf_len(check) < 24) {
+    return absl::InvalidArgumentError("MARC: malformed leader");
+  }
+  absl::string_view iso(wrbuf_buf(check), wrbuf_len(check));
+  size_t base = 0;
+  for (size_t i = 12; i < 17; ++i) base = base * 10 + (iso[i] - '0');
+  for (size_t p = iso.find(kSubfieldSep, base); p != absl::string_view::npos;
+       p = iso.find(kSubfieldSep, p + 1)) {
+    const auto code =
+        p + 1 < iso.size() ? static_cast<unsigned char>(iso[p + 1]) : 0u;
+    if (code < 0x21 || code > 0x7E) {
+      return absl::InvalidArgumentError(
+          "MARC: a subfield without a one-character code");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<MarcRecord> MarcDecoder::WriteOut(bool marc8) {
+  if (absl::Status s = CheckSubfieldCodes(); !s.ok()) return s;
   if (marc8 && yaz_->marc8 != nullptr) {
     yaz_iconv(yaz_->marc8, nullptr, nullptr, nullptr, nullptr);  // reset
     yaz_marc_iconv(yaz_->mt, yaz_->marc8);
@@ -178,13 +218,7 @@ absl::StatusOr<MarcRecord> MarcDecoder::DecodeIso2709(absl::string_view bytes,
   int r = yaz_marc_read_iso2709(yaz_->mt, buf.data(),
                                 static_cast<int>(bytes.size()));
   if (r <= 0) {
-    std::string reason;
-    wrbuf_rewind(yaz_->out);
-    yaz_marc_iconv(yaz_->mt, nullptr);
-    if (yaz_marc_write_line(yaz_->mt, yaz_->out) == 0) {
-      reason = FirstComment(
-          absl::string_view(wrbuf_buf(yaz_->out), wrbuf_len(yaz_->out)));
-    }
+    std::string reason = FailureReason();
     return absl::InvalidArgumentError(absl::StrCat(
         "ISO 2709: ", reason.empty() ? "YAZ cannot read the record" : reason));
   }
@@ -228,13 +262,7 @@ absl::StatusOr<MarcRecord> MarcDecoder::DecodeXml(
     }
   }
   if (record == nullptr || yaz_marc_read_xml(yaz_->mt, record) != 0) {
-    std::string reason;
-    wrbuf_rewind(yaz_->out);
-    yaz_marc_iconv(yaz_->mt, nullptr);
-    if (record != nullptr && yaz_marc_write_line(yaz_->mt, yaz_->out) == 0) {
-      reason = FirstComment(
-          absl::string_view(wrbuf_buf(yaz_->out), wrbuf_len(yaz_->out)));
-    }
+    std::string reason = record != nullptr ? FailureReason() : "";
     return absl::InvalidArgumentError(absl::StrCat(
         "MARCXML: ", reason.empty() ? "not a MARCXML record (leader, "
                                       "controlfield, datafield, subfield)"
@@ -283,8 +311,8 @@ class BufferedFramer : public Framer {
   }
 
   std::string buf_;
-  size_t pos_ = 0;     // consumed bytes of buf_
-  int64_t base_ = 0;   // upload offset of buf_[0]
+  size_t pos_ = 0;    // consumed bytes of buf_
+  int64_t base_ = 0;  // upload offset of buf_[0]
   int64_t number_ = 0;
 };
 
@@ -435,8 +463,8 @@ class MarcXmlFramer final : public BufferedFramer {
         size_t at = pos_;
         pos_ += 1;  // skip this start tag's '<' and look for the next record
         RETURN_IF_ERROR(Bad(sink, at,
-                          final ? "record cut short: no closing </record>"
-                                : "record longer than 4 MiB"));
+                            final ? "record cut short: no closing </record>"
+                                  : "record longer than 4 MiB"));
         continue;
       }
       size_t at = pos_;

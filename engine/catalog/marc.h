@@ -85,6 +85,8 @@ class MarcDecoder {
 
  private:
   struct Yaz;
+  absl::Status CheckSubfieldCodes();
+  std::string FailureReason();
   absl::StatusOr<MarcRecord> WriteOut(bool marc8);
   std::unique_ptr<Yaz> yaz_;
 };
@@ -92,8 +94,8 @@ class MarcDecoder {
 // A framed record: its bytes and where it sits in the upload.
 struct RawRecord {
   absl::string_view bytes;
-  int64_t number = 0;  // 1-based, counting bad records too
-  int64_t offset = 0;  // byte offset of its first byte
+  int64_t number = 0;            // 1-based, counting bad records too
+  int64_t offset = 0;            // byte offset of its first byte
   absl::string_view xml_prefix;  // MARCXML: the element's namespace prefix
 };
 

@@ -72,7 +72,8 @@ char32_t Next(absl::string_view s, size_t& i) {
     }
     cp = (cp << 6) | (b & 0x3F);
   }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+  if ((len == 3 && cp < 0x800) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
       (cp >= 0xD800 && cp <= 0xDFFF)) {
     ++i;
     return kInvalid;
@@ -119,14 +120,15 @@ Kind FoldChar(char32_t cp, std::string& out) {
       cp == 0xFE22 || cp == 0xFE23) {
     return Kind::kJoin;
   }
-  if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7 ||
-      (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
-      cp == 0x964 || cp == 0x965 || (cp >= 0xFF01 && cp <= 0xFF0F)) {
+  if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F) ||
+      (cp >= 0x3000 && cp <= 0x303F) || cp == 0x964 || cp == 0x965 ||
+      (cp >= 0xFF01 && cp <= 0xFF0F)) {
     return Kind::kBreak;
   }
   const char* base = nullptr;
   if (cp < 0x250) base = kLatin1 + 2 * (cp - 0xC0);
-  if (cp >= 0x1E00 && cp <= 0x1EFF) base = kLatinExtAdditional + 2 * (cp - 0x1E00);
+  if (cp >= 0x1E00 && cp <= 0x1EFF)
+    base = kLatinExtAdditional + 2 * (cp - 0x1E00);
   if (base != nullptr && base[0] != '.') {
     out.push_back(base[0]);
     if (base[1] != '.') out.push_back(base[1]);
@@ -204,9 +206,8 @@ std::vector<std::string> Words(absl::string_view text, size_t max_words) {
   while (start < folded.size() && words.size() < max_words) {
     size_t end = folded.find(' ', start);
     if (end == std::string::npos) end = folded.size();
-    absl::string_view word =
-        TruncateUtf8(absl::string_view(folded).substr(start, end - start),
-                     kMaxWordLen);
+    absl::string_view word = TruncateUtf8(
+        absl::string_view(folded).substr(start, end - start), kMaxWordLen);
     bool seen = false;
     for (const auto& w : words) seen = seen || w == word;
     if (!word.empty() && !seen) words.emplace_back(word);

@@ -65,9 +65,9 @@ class CatalogTest : public ::testing::Test {
     ASSERT_TRUE(put.ok()) << put.status();
   }
 
-  static ImportOptions Options(const std::string& library, Format format,
-                               std::map<std::string, std::string> branches =
-                                   {}) {
+  static ImportOptions Options(
+      const std::string& library, Format format,
+      std::map<std::string, std::string> branches = {}) {
     ImportOptions o;
     o.format = format;
     o.mapping.library_id = library;

@@ -62,8 +62,8 @@ TEST(CsvTest, QuotesCommasNewlinesAndCrlf) {
 }
 
 TEST(CsvTest, OverlongRowSkippedToNextLine) {
-  std::string text = "a,b\n\"" + std::string(kMaxCsvRow + 10, 'x') +
-                     "\n" + std::string(10, 'y') + "\nc,d\n";
+  std::string text = "a,b\n\"" + std::string(kMaxCsvRow + 10, 'x') + "\n" +
+                     std::string(10, 'y') + "\nc,d\n";
   // The unbalanced quote swallows the newline, so the row runs on until
   // the limit; reading resumes at the line after.
   Rows r = ReadAll(text, 4096);

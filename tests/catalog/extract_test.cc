@@ -49,13 +49,13 @@ ItemMapping Mapping() {
 }
 
 TEST(ExtractMarcTest, DescriptionAndIdentifiers) {
-  auto e = ExtractMarc(Book({Field("020", {{"z", "0553101315175"}}),
-                             Field("020", {{"a", "0553204300"}}),
-                             Field("020", {{"a", "0553268473 (pbk.) :"},
-                                           {"c", "$6.99"}}),
-                             Field("020", {{"a", "8901452100503"}}),
-                             Field("022", {{"a", "0317-8471"}})}),
-                       1, Mapping());
+  auto e = ExtractMarc(
+      Book({Field("020", {{"z", "0553101315175"}}),
+            Field("020", {{"a", "0553204300"}}),
+            Field("020", {{"a", "0553268473 (pbk.) :"}, {"c", "$6.99"}}),
+            Field("020", {{"a", "8901452100503"}}),
+            Field("022", {{"a", "0317-8471"}})}),
+      1, Mapping());
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->title.title_key(), "isbn:9780553204308");
   EXPECT_THAT(e->title.isbns(), ElementsAre("9780553204308", "9780553268478"));
@@ -87,8 +87,11 @@ TEST(ExtractMarcTest, NothingToKeyOnIsRejected) {
 
 TEST(ExtractMarcTest, KohaItemStatuses) {
   auto item = [](std::vector<MarcSubfield> extra) {
-    std::vector<MarcSubfield> sf = {{"a", "FPL"}, {"b", "CPL"}, {"p", "39999"},
-                                    {"o", "823 LEG"}, {"y", "BK"}};
+    std::vector<MarcSubfield> sf = {{"a", "FPL"},
+                                    {"b", "CPL"},
+                                    {"p", "39999"},
+                                    {"o", "823 LEG"},
+                                    {"y", "BK"}};
     for (auto& x : extra) sf.push_back(x);
     return Field("952", sf);
   };
@@ -119,11 +122,11 @@ TEST(ExtractMarcTest, StatusMappingAndItemTypes) {
   ItemMapping m = Mapping();
   m.statuses = {{"itype:REF", s::AVAILABILITY_NOT_FOR_LOAN},
                 {"lost", s::AVAILABILITY_ON_LOAN}};
-  auto e = ExtractMarc(
-      Book({Field("952", {{"a", "CPL"}, {"p", "1"}, {"y", "REF"}}),
-            Field("952", {{"a", "CPL"}, {"p", "2"}, {"y", "BK"}}),
-            Field("952", {{"a", "CPL"}, {"p", "3"}, {"1", "1"}})}),
-      1, m);
+  auto e =
+      ExtractMarc(Book({Field("952", {{"a", "CPL"}, {"p", "1"}, {"y", "REF"}}),
+                        Field("952", {{"a", "CPL"}, {"p", "2"}, {"y", "BK"}}),
+                        Field("952", {{"a", "CPL"}, {"p", "3"}, {"1", "1"}})}),
+                  1, m);
   ASSERT_TRUE(e.ok());
   ASSERT_EQ(e->holdings.size(), 3u);
   EXPECT_EQ(e->holdings[0].availability(), s::AVAILABILITY_NOT_FOR_LOAN);
@@ -132,8 +135,8 @@ TEST(ExtractMarcTest, StatusMappingAndItemTypes) {
 }
 
 TEST(ExtractMarcTest, UnmappedBranchesAndTheCatchAll) {
-  auto record = Book({Field("952", {{"a", "XYZ"}, {"p", "1"}}),
-                      Field("952", {{"p", "2"}})});
+  auto record = Book(
+      {Field("952", {{"a", "XYZ"}, {"p", "1"}}), Field("952", {{"p", "2"}})});
   auto e = ExtractMarc(record, 1, Mapping());
   ASSERT_TRUE(e.ok());
   ASSERT_EQ(e->holdings.size(), 1u);  // no branch: the file's library
@@ -153,8 +156,10 @@ TEST(ExtractMarcTest, UnmappedBranchesAndTheCatchAll) {
 
 TEST(ExtractMarcTest, SirsiAnd852Items) {
   auto e = ExtractMarc(
-      Book({Field("949", {{"a", "ML 3506 J3"}, {"i", "30007007467409"},
-                          {"t", "SOUND"}, {"l", "HUNT-AUDIO"},
+      Book({Field("949", {{"a", "ML 3506 J3"},
+                          {"i", "30007007467409"},
+                          {"t", "SOUND"},
+                          {"l", "HUNT-AUDIO"},
                           {"m", "HUNTINGTON"}}),
             Field("852", {{"a", "British Library"}, {"b", "HMNTS"}})}),
       1, ItemMapping{"HUNT", {{"HUNTINGTON", "HUNT"}}, {}});
@@ -165,14 +170,14 @@ TEST(ExtractMarcTest, SirsiAnd852Items) {
   EXPECT_EQ(e->holdings[0].call_number(), "ML 3506 J3");
   EXPECT_THAT(e->item_errors, IsEmpty());
 
-  e = ExtractMarc(
-      Book({Field("852", {{"a", "Madan Puraskar Pustakalaya"},
-                          {"e", "Patandhoka, Lalitpur, Nepal"},
-                          {"x", "Accession no.: 4900"}}),
-            Field("852", {{"a", "Madan Puraskar Pustakalaya"}, {"h", "891.4"},
-                          {"i", "SHA"}}),
-            Field("852", {{"x", "universal pattern"}})}),
-      12, ItemMapping{"NEP", {}, {}});
+  e = ExtractMarc(Book({Field("852", {{"a", "Madan Puraskar Pustakalaya"},
+                                      {"e", "Patandhoka, Lalitpur, Nepal"},
+                                      {"x", "Accession no.: 4900"}}),
+                        Field("852", {{"a", "Madan Puraskar Pustakalaya"},
+                                      {"h", "891.4"},
+                                      {"i", "SHA"}}),
+                        Field("852", {{"x", "universal pattern"}})}),
+                  12, ItemMapping{"NEP", {}, {}});
   ASSERT_TRUE(e.ok());
   ASSERT_EQ(e->holdings.size(), 2u);
   EXPECT_EQ(e->holdings[0].item_id(), "4900");
@@ -189,9 +194,9 @@ TEST(ExtractMarcTest, OverlongItemIdRejected) {
 }
 
 TEST(ExtractCsvTest, RowsAndAvailability) {
-  auto cols = CsvColumns::FromHeader(
-      {"\xEF\xBB\xBFISBN", "title", "author", "year", "item_id",
-       "availability", "call_number", "extra"});
+  auto cols = CsvColumns::FromHeader({"\xEF\xBB\xBFISBN", "title", "author",
+                                      "year", "item_id", "availability",
+                                      "call_number", "extra"});
   ASSERT_TRUE(cols.ok()) << cols.status();
   ItemMapping m{"JKT", {}, {{"hilang", s::AVAILABILITY_WITHDRAWN}}};
   auto e = ExtractCsv({"0-306-40615-2", "Laskar Pelangi", "Hirata, Andrea",

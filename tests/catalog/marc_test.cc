@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/catalog/catalog_fixture.h"
@@ -153,7 +154,55 @@ TEST(MarcDecoderTest, Utf8LeaderAndBadRecords) {
             "\xA5\x80 \xE0\xA4\x9F\xE0\xA5\x81\xE0\xA4\xB8\xE0\xA4\xBE /");
   auto bad = decoder.DecodeIso2709("00030nam a2200025 a 4500XXXX\x1D",
                                    MarcEncoding::kAuto);
-  EXPECT_FALSE(bad.ok());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("ISO 2709: "));
+}
+
+// One ISO 2709 record from (tag, body) pairs, leader as given.
+std::string Iso(
+    const std::string& leader_tail,
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string directory, data;
+  for (const auto& [tag, body] : fields) {
+    directory +=
+        tag + absl::StrFormat("%04d%05d", body.size() + 1, data.size());
+    data += body + "\x1E";
+  }
+  size_t base = 24 + directory.size() + 1;
+  return absl::StrFormat("%05dnam a%s%05d%s", base + data.size() + 1,
+                         leader_tail.substr(0, 2), base,
+                         leader_tail.substr(2)) +
+         directory + "\x1E" + data + "\x1D";
+}
+
+// Found by the fuzzer: YAZ's line writer reads past a subfield when the
+// leader claims 9-byte codes, or a code is a MARC-8 multi-byte prefix.
+TEST(MarcDecoderTest, OddSubfieldCodesAreSafe) {
+  MarcDecoder decoder;
+  // leader/11 = 9 is read as MARC 21's 2.
+  auto rec = decoder.DecodeIso2709(Iso("29 a 4500", {{"245",
+                                                      "10\x1F"
+                                                      "aTitle\x1F"
+                                                      "cX"}}),
+                                   MarcEncoding::kMarc8);
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_EQ(rec->Find("245")->Sub('a'), "Title");
+  EXPECT_EQ(rec->Find("245")->Sub('c'), "X");
+  // YAZ drops empty subfields.
+  rec = decoder.DecodeIso2709(Iso("22 a 4500", {{"245",
+                                                 "10\x1F\x1F"
+                                                 "aTitle\x1F"}}),
+                              MarcEncoding::kAuto);
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_EQ(rec->Find("245")->subfields.size(), 1u);
+  // A code that is not one printable ASCII byte is refused.
+  for (auto encoding : {MarcEncoding::kUtf8, MarcEncoding::kMarc8}) {
+    rec = decoder.DecodeIso2709(Iso("22 a 4500", {{"245", "10\x1F\xE1"}}),
+                                encoding);
+    ASSERT_FALSE(rec.ok());
+    EXPECT_THAT(std::string(rec.status().message()),
+                HasSubstr("subfield without"));
+  }
 }
 
 }  // namespace

@@ -10,12 +10,12 @@ namespace silang::catalog {
 namespace {
 
 namespace s = storage::v1;
+using testing::CatalogTest;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using ::testing::SizeIs;
-using testing::CatalogTest;
 using testing::MarcPath;
 using testing::ReadFile;
+using ::testing::SizeIs;
 
 class SearchTest : public CatalogTest {
  protected:
@@ -49,8 +49,8 @@ class SearchTest : public CatalogTest {
 };
 
 TEST_F(SearchTest, ByIsbnInEitherForm) {
-  auto page = catalog_->SearchTitles(
-      {TitleQuery::Kind::kIsbn, "0-201-89683-4"}, 0, "");
+  auto page =
+      catalog_->SearchTitles({TitleQuery::Kind::kIsbn, "0-201-89683-4"}, 0, "");
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_THAT(page->items, SizeIs(1));
   const TitleMatch& m = page->items[0];

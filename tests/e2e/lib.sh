@@ -21,10 +21,13 @@ fail() {
   exit 1
 }
 
+# Listens on $SILANGD_LISTEN if set (a restart on the same port), else on a
+# free port.
 start_silangd() {
   rm -f "$WORK/port"
-  "$SILANGD" --data-dir "$WORK/data" --listen 127.0.0.1:0 \
+  "$SILANGD" --data-dir "$WORK/data" --listen "${SILANGD_LISTEN:-127.0.0.1:0}" \
     --port-file "$WORK/port" --log-level warn --timer-interval 3600 \
+    --metrics-listen 127.0.0.1:0 --metrics-port-file "$WORK/metrics_port" \
     "$@" >> "$WORK/silangd.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do

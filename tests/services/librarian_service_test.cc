@@ -6,11 +6,13 @@
 
 #include "absl/time/civil_time.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/convert.h"
 #include "tests/services/service_fixture.h"
 
 namespace silang::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 using LibrarianServiceTest = ServiceTest;
 using google::protobuf::util::TimeUtil;
@@ -222,6 +224,28 @@ TEST_F(LibrarianServiceTest, ListByBorrowerPagesOneAtATime) {
   EXPECT_TRUE(ListAllIds(*librarian_, req, &pages).empty());
 }
 
+TEST_F(LibrarianServiceTest, AdminSearchesTheWholeNetwork) {
+  v1::Request r1 = Submit("k1");
+  clock_.Advance(absl::Hours(2));
+  const absl::Time middle = clock_.Now();
+  clock_.Advance(absl::Hours(2));
+  v1::Request r2 = Submit("k2");
+  // No library: every request, newest first, paged.
+  v1::ListRequestsRequest req;
+  req.set_page_size(1);
+  int pages = 0;
+  EXPECT_THAT(ListAllIds(*librarian_, req, &pages),
+              ElementsAre(r2.id(), r1.id()));
+  EXPECT_EQ(pages, 2);
+  // By the partnership they were routed under, and by creation time.
+  req.set_partnership_id("NUSANTARA");
+  *req.mutable_created_after() = TimestampOf(absl::ToUnixMicros(middle));
+  EXPECT_THAT(ListAllIds(*librarian_, req, &pages), ElementsAre(r2.id()));
+  req.clear_created_after();
+  req.set_partnership_id("ELSEWHERE");
+  EXPECT_TRUE(ListAllIds(*librarian_, req, &pages).empty());
+}
+
 TEST_F(LibrarianServiceTest, ListByLenderWithStateFilter) {
   v1::Request r1 = Submit("k1");
   v1::Request r2 = Submit("k2");
@@ -283,9 +307,9 @@ TEST_F(LibrarianServiceTest, ListRejectsBadPagingAndFilters) {
       {"both library filters",
        [](v1::ListRequestsRequest& r) { r.set_lender_library_id("BDG"); },
        grpc::StatusCode::INVALID_ARGUMENT, "lender_library_id"},
-      {"no library filter",
-       [](v1::ListRequestsRequest& r) { r.clear_borrower_library_id(); },
-       grpc::StatusCode::INVALID_ARGUMENT, "borrower_library_id"},
+      {"unknown partnership id form",
+       [](v1::ListRequestsRequest& r) { r.set_partnership_id("no spaces"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "partnership_id"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);

@@ -24,12 +24,14 @@ absl::Time StartTime() {
 }
 
 void ServiceTest::SetUp() {
-  auto core = Core::Open(dir_.Sub("db"), clock_, EngineOptions());
+  EngineOptions engine_options;
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  Configure(engine_options, options);
+  auto core = Core::Open(dir_.Sub("db"), clock_, std::move(engine_options));
   ASSERT_TRUE(core.ok()) << core.status();
   core_ = *std::move(core);
   admin_token_ = IssueToken(storage::v1::CREDENTIAL_ROLE_ADMIN, "");
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
   auto server = Server::Start(*core_, options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);

@@ -53,6 +53,10 @@ class ServiceTest : public ::testing::Test {
 
   void SetUp() override;
   void TearDown() override;
+  // Lets a test adjust the options before SetUp opens the core and starts
+  // the server (listen is already 127.0.0.1:0).
+  virtual void Configure(EngineOptions& /*engine*/,
+                         ServerOptions& /*server*/) {}
 
   // Runs one unary call with a fresh context and deadline.
   template <typename Stub, typename Req, typename Resp>

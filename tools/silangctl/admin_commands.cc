@@ -1,9 +1,10 @@
-// Admin subcommands: audit, run-timers, health, credential.
+// Admin subcommands: audit, run-timers, health, credential, report.
 #include <google/protobuf/struct.pb.h>
 
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "engine/status_macros.h"
 #include "tools/silangctl/commands.h"
 #include "tools/silangctl/names.h"
@@ -140,9 +141,104 @@ void AddCredential(CLI::App& app, Runner* run) {
   });
 }
 
+std::string ReportText(const v1::Evaluation& e) {
+  std::string out = absl::StrCat(
+      e.partnership_id().empty() ? "library " : "partnership ",
+      e.partnership_id().empty() ? e.library_id() : e.partnership_id(), ", ",
+      e.from_date(), " to ", e.to_date(), "\n");
+  absl::StrAppend(
+      &out, "  requests made ", e.requests_made(), ", received ",
+      e.requests_received(), ", filled ", e.filled(), " (fill rate ",
+      absl::StrFormat("%.1f%%", 100 * e.fill_rate()), "), unfilled ",
+      e.unfilled(), ", rota exhausted ", e.requests_unfilled(), "\n",
+      absl::StrFormat("  first answer %.1f h; turnaround p50 %.1f h, p90 "
+                      "%.1f h; loan %.1f days\n",
+                      e.mean_first_answer_hours(), e.turnaround_p50_hours(),
+                      e.turnaround_p90_hours(), e.mean_loan_days()),
+      "  overdue ", e.overdue(), ", cancelled ", e.cancelled(),
+      ", completed ", e.completed(), "\n");
+  for (const auto& u : e.unfilled_reasons()) {
+    absl::StrAppend(&out, "  unfilled ", ShortName(u.reason()), ": ",
+                    u.count(), "\n");
+  }
+  absl::StrAppend(&out, "  member            made  recv  filled  lent  "
+                        "borrowed  balance\n");
+  for (const auto& m : e.members()) {
+    absl::StrAppend(&out, absl::StrFormat("  %-16s %5d %5d %7d %5d %9d %8d\n",
+                                          m.library_id(), m.requests_made(),
+                                          m.requests_received(), m.filled(),
+                                          m.lent(), m.borrowed(),
+                                          m.balance()));
+  }
+  return out;
+}
+
+// One table: the scope's totals first, then one row per member.
+std::string ReportCsv(const v1::Evaluation& e) {
+  std::string out =
+      "row,library_id,requests_made,requests_received,filled,unfilled,"
+      "fill_rate,lent,borrowed,balance,first_answer_hours,"
+      "turnaround_p50_hours,turnaround_p90_hours,loan_days,overdue,"
+      "cancelled,rota_exhausted,completed\n";
+  int64_t lent = 0, borrowed = 0;
+  for (const auto& m : e.members()) lent += m.lent(), borrowed += m.borrowed();
+  absl::StrAppend(
+      &out,
+      absl::StrFormat("total,%s,%d,%d,%d,%d,%.4f,%d,%d,%d,%.2f,%.2f,%.2f,"
+                      "%.2f,%d,%d,%d,%d\n",
+                      e.partnership_id().empty() ? e.library_id()
+                                                 : e.partnership_id(),
+                      e.requests_made(), e.requests_received(), e.filled(),
+                      e.unfilled(), e.fill_rate(), lent, borrowed,
+                      lent - borrowed, e.mean_first_answer_hours(),
+                      e.turnaround_p50_hours(), e.turnaround_p90_hours(),
+                      e.mean_loan_days(), e.overdue(), e.cancelled(),
+                      e.requests_unfilled(), e.completed()));
+  for (const auto& m : e.members()) {
+    absl::StrAppend(&out, absl::StrFormat(
+                              "member,%s,%d,%d,%d,,,%d,%d,%d,,,,,,,,\n",
+                              m.library_id(), m.requests_made(),
+                              m.requests_received(), m.filled(), m.lent(),
+                              m.borrowed(), m.balance()));
+  }
+  return out;
+}
+
+void AddReport(CLI::App& app, Runner* run) {
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Evaluate a partnership or a library over a period");
+  cmd->group(kAdmin);
+  auto req = std::make_shared<v1::EvaluateRequest>();
+  auto csv = std::make_shared<bool>(false);
+  CLI::Option* p = cmd->add_option_function<std::string>(
+      "--partnership",
+      [req](const std::string& v) { req->set_partnership_id(v); },
+      "Partnership id");
+  cmd->add_option_function<std::string>(
+         "--library", [req](const std::string& v) { req->set_library_id(v); },
+         "Library id")
+      ->excludes(p);
+  cmd->add_option_function<std::string>(
+         "--from", [req](const std::string& v) { req->set_from_date(v); },
+         "First day, YYYY-MM-DD (UTC)")
+      ->required()
+      ->check(DayText());
+  cmd->add_option_function<std::string>(
+         "--to", [req](const std::string& v) { req->set_to_date(v); },
+         "Last day, YYYY-MM-DD (UTC)")
+      ->required()
+      ->check(DayText());
+  cmd->add_flag("--csv", *csv, "CSV: totals, then one row per member");
+  OnRun(cmd, run, [req, csv](Session& s) {
+    return CallAndEmit(s, s.admin(), &Admin::Evaluate, *req,
+                       *csv ? ReportCsv : ReportText);
+  });
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, Runner* run) {
+  AddReport(app, run);
   AddAudit(app, run);
   AddRunTimers(app, run);
   AddHealth(app, run);

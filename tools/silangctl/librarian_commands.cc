@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "engine/status_macros.h"
+#include "tools/silangctl/names.h"
 #include "tools/silangctl/commands.h"
 #include "tools/silangctl/format.h"
 
@@ -126,18 +127,30 @@ void AddGet(CLI::App& app, Runner* run) {
 struct ListFlags {
   std::string borrower;
   std::string lender;
+  std::string partnership;
+  std::string after;
+  std::string before;
   std::vector<v1::RequestState> states;
   PageFlags page;
 };
 
 absl::Status List(Session& s, const ListFlags& f) {
-  if (f.borrower.empty() == f.lender.empty()) {
-    return UsageError("list: give exactly one of --borrower and --lender");
-  }
   v1::ListRequestsRequest request;
   request.set_borrower_library_id(f.borrower);
   request.set_lender_library_id(f.lender);
+  request.set_partnership_id(f.partnership);
   for (v1::RequestState state : f.states) request.add_states(state);
+  if (!f.after.empty()) {
+    ASSIGN_OR_RETURN(*request.mutable_created_after(), ParseTime(f.after));
+    // A bare day means from its start, not from its last second.
+    if (IsDay(f.after)) {
+      request.mutable_created_after()->set_seconds(
+          request.created_after().seconds() - 86399);
+    }
+  }
+  if (!f.before.empty()) {
+    ASSIGN_OR_RETURN(*request.mutable_created_before(), ParseTime(f.before));
+  }
   v1::ListRequestsResponse reply;
   RETURN_IF_ERROR(FetchPages(s, s.librarian(), &Stub::ListRequests, request,
                              f.page, &reply));
@@ -147,7 +160,8 @@ absl::Status List(Session& s, const ListFlags& f) {
 
 void AddList(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand(
-      "list", "List a library's requests, as borrower or as lender");
+      "list",
+      "List a library's requests, as borrower or as lender (admins: any)");
   cmd->group(kLibrarian);
   auto f = std::make_shared<ListFlags>();
   CLI::Option* borrower =
@@ -156,6 +170,12 @@ void AddList(CLI::App& app, Runner* run) {
   cmd->add_option("--lender", f->lender, "Requests sent to this library")
       ->excludes(borrower)
       ->type_name("LIB");
+  cmd->add_option("--partnership", f->partnership,
+                  "Only requests routed under this partnership");
+  cmd->add_option("--after", f->after, "Created at or after (date or RFC3339)")
+      ->check(TimeText());
+  cmd->add_option("--before", f->before, "Created before (date or RFC3339)")
+      ->check(TimeText());
   cmd->add_option("--state", f->states, "Only these states (repeatable)")
       ->transform(EnumName<v1::RequestState>())
       ->delimiter(',')

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "tools/silangctl/catalog_cmd.h"
 #include "tools/silangctl/commands.h"
 #include "tools/silangctl/session.h"
 
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   silang::ctl::AddAgentCommands(app, &run);
   silang::ctl::AddDirectoryCommands(app, &run);
   silang::ctl::AddHoldingsCommands(app, &run);
+  silang::ctl::AddCatalogCommands(app, &run);
   silang::ctl::AddAdminCommands(app, &run);
 
   try {
