@@ -83,10 +83,10 @@ ctl partnership put --id JARINGAN-NASIONAL --name "Jaringan layanan silang nasio
 
 say "Union catalogue: real MARC21 records (../shared/data/marc)"
 # Koha's three sample branches and Evergreen's two libraries become members.
-ctl catalog import --file "$data_root/marc/koha_sample_952.mrc" \
-  --map CPL=BDG-DISPUSIP --map FPL=TPI-PERPUSKOT --map MPL=TMH-PERPUSKOT
-ctl catalog import --file "$data_root/marc/jazz_1k.mrc" --encoding marc8 \
-  --map HUNTINGTON=SBY-PERPUSKOT --map DESMARAIS=MKS-PERPUSKOT
+ctl catalog import --library BDG-DISPUSIP \
+  --file "$data_root/marc/koha_sample_952.mrc" --map CPL=BDG-DISPUSIP --map FPL=TPI-PERPUSKOT --map MPL=TMH-PERPUSKOT
+ctl catalog import --library SBY-PERPUSKOT \
+  --file "$data_root/marc/jazz_1k.mrc" --encoding marc8 --map HUNTINGTON=SBY-PERPUSKOT --map DESMARAIS=MKS-PERPUSKOT
 
 isbn=9781408119488
 say "Who holds The Duchess of Malfi (ISBN $isbn)?"
