@@ -717,51 +717,65 @@ void Directory::Invalidate(const std::vector<std::string>& library_ids,
   if (!partnership_id.empty()) partnership_views_.erase(partnership_id);
 }
 
-absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
-    absl::string_view id) const {
+namespace {
+
+// Looks `id` up in a view cache; on a miss builds the view and keeps it
+// unless an invalidation (cache_gen moving) raced with the build.
+template <typename View, typename Build>
+absl::StatusOr<std::shared_ptr<const View>> CachedView(
+    absl::Mutex& mu, const uint64_t& cache_gen,
+    absl::flat_hash_map<std::string, std::shared_ptr<const View>>& cache,
+    absl::string_view id, Build build) {
   uint64_t gen;
   {
-    absl::ReaderMutexLock lock(&cache_mu_);
-    auto it = library_views_.find(id);
-    if (it != library_views_.end()) return it->second;
-    gen = cache_gen_;
+    absl::ReaderMutexLock lock(&mu);
+    auto it = cache.find(id);
+    if (it != cache.end()) return it->second;
+    gen = cache_gen;
   }
-  ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
-  std::vector<std::string> partnerships;
-  absl::Status inner = absl::OkStatus();
-  RETURN_IF_ERROR(store_.Scan(Cf::kMemberOf, StrKey(id), "",
-                              [&](absl::string_view k, absl::string_view) {
-                                keys::Reader r(k);
-                                r.Str();
-                                auto pid = r.Str();
-                                if (!pid) {
-                                  inner = Store::CorruptValue(Cf::kMemberOf, k);
-                                  return false;
-                                }
-                                partnerships.emplace_back(*pid);
-                                return true;
-                              }));
-  RETURN_IF_ERROR(inner);
-  auto view = LibraryView::Make(std::move(record), std::move(partnerships));
-  absl::MutexLock lock(&cache_mu_);
-  if (cache_gen_ == gen) library_views_.emplace(std::string(id), view);
+  absl::StatusOr<std::shared_ptr<const View>> view = build();
+  if (!view.ok()) return view.status();
+  absl::MutexLock lock(&mu);
+  if (cache_gen == gen) cache.emplace(std::string(id), *view);
   return view;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
+    absl::string_view id) const {
+  return CachedView<LibraryView>(
+      cache_mu_, cache_gen_, library_views_, id,
+      [&]() -> absl::StatusOr<std::shared_ptr<const LibraryView>> {
+        ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
+        std::vector<std::string> partnerships;
+        absl::Status inner = absl::OkStatus();
+        RETURN_IF_ERROR(store_.Scan(
+            Cf::kMemberOf, StrKey(id), "",
+            [&](absl::string_view k, absl::string_view) {
+              keys::Reader r(k);
+              r.Str();
+              auto pid = r.Str();
+              if (!pid) {
+                inner = Store::CorruptValue(Cf::kMemberOf, k);
+                return false;
+              }
+              partnerships.emplace_back(*pid);
+              return true;
+            }));
+        RETURN_IF_ERROR(inner);
+        return LibraryView::Make(std::move(record), std::move(partnerships));
+      });
 }
 
 absl::StatusOr<std::shared_ptr<const PartnershipView>>
 Directory::PartnershipViewOf(absl::string_view id) const {
-  uint64_t gen;
-  {
-    absl::ReaderMutexLock lock(&cache_mu_);
-    auto it = partnership_views_.find(id);
-    if (it != partnership_views_.end()) return it->second;
-    gen = cache_gen_;
-  }
-  ASSIGN_OR_RETURN(PartnershipRecord record, GetPartnership(id));
-  auto view = PartnershipView::Make(std::move(record));
-  absl::MutexLock lock(&cache_mu_);
-  if (cache_gen_ == gen) partnership_views_.emplace(std::string(id), view);
-  return view;
+  return CachedView<PartnershipView>(
+      cache_mu_, cache_gen_, partnership_views_, id,
+      [&]() -> absl::StatusOr<std::shared_ptr<const PartnershipView>> {
+        ASSIGN_OR_RETURN(PartnershipRecord record, GetPartnership(id));
+        return PartnershipView::Make(std::move(record));
+      });
 }
 
 }  // namespace silang

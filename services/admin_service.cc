@@ -10,16 +10,9 @@ namespace silang {
 grpc::ServerUnaryReactor* AdminService::GetAuditTrail(
     grpc::CallbackServerContext* ctx, const v1::GetAuditTrailRequest* req,
     v1::AuditTrail* resp) {
-  auto who = auth_.Authenticate(*ctx);
-  if (!who.ok()) return Reply(ctx, who.status());
-  auto id = ParseRequestId(req->request_id());
-  if (!id.ok()) return Reply(ctx, id.status());
-  auto r = engine_.Get(*id);
+  auto r = auth_.ReadableRequest(*ctx, engine_, req->request_id(), true);
   if (!r.ok()) return Reply(ctx, r.status());
-  if (auto s = auth_.CheckRead(*ctx, *who, *r, true); !s.ok()) {
-    return Reply(ctx, s);
-  }
-  auto events = engine_.AuditTrail(*id);
+  auto events = engine_.AuditTrail(r->id());
   if (!events.ok()) return Reply(ctx, events.status());
   *resp->mutable_request() = ToApi(*r);
   for (const auto& e : *events) *resp->add_events() = ToApi(e);

@@ -54,4 +54,17 @@ absl::Status Auth::CheckRead(const grpc::ServerContextBase& ctx,
   return s.ok() ? s : Logged(ctx, s);
 }
 
+absl::StatusOr<RequestRecord> Auth::ReadableRequest(
+    const grpc::ServerContextBase& ctx, const RequestEngine& engine,
+    absl::string_view request_id, bool audit) const {
+  auto who = Authenticate(ctx);
+  if (!who.ok()) return who.status();
+  auto id = ParseRequestId(request_id);
+  if (!id.ok()) return id.status();
+  auto r = engine.Get(*id);
+  if (!r.ok()) return r.status();
+  if (absl::Status s = CheckRead(ctx, *who, *r, audit); !s.ok()) return s;
+  return r;
+}
+
 }  // namespace silang

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "engine/access.h"
 #include "engine/credentials.h"
+#include "engine/requests.h"
 #include "grpcpp/server_context.h"
 
 namespace silang {
@@ -34,6 +35,12 @@ class Auth {
                          const Principal& who,
                          const storage::v1::RequestRecord& request,
                          bool audit) const;
+
+  // The request named by request_id, if the caller may read it (audit:
+  // its audit trail): authenticate, parse the id, load, check.
+  absl::StatusOr<RequestRecord> ReadableRequest(
+      const grpc::ServerContextBase& ctx, const RequestEngine& engine,
+      absl::string_view request_id, bool audit) const;
 
   bool demo() const { return demo_; }
 

@@ -38,17 +38,9 @@ grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
 grpc::ServerUnaryReactor* LibrarianService::GetRequest(
     grpc::CallbackServerContext* ctx, const v1::GetRequestRequest* req,
     v1::Request* resp) {
-  auto who = auth_.Authenticate(*ctx);
-  if (!who.ok()) return Reply(ctx, who.status());
-  auto id = ParseRequestId(req->request_id());
-  if (!id.ok()) return Reply(ctx, id.status());
-  auto r = engine_.Get(*id);
-  if (!r.ok()) return Reply(ctx, r.status());
-  if (auto s = auth_.CheckRead(*ctx, *who, *r, false); !s.ok()) {
-    return Reply(ctx, s);
-  }
-  *resp = ToApi(*r);
-  return Reply(ctx, absl::OkStatus());
+  auto r = auth_.ReadableRequest(*ctx, engine_, req->request_id(), false);
+  if (r.ok()) *resp = ToApi(*r);
+  return Reply(ctx, r.status());
 }
 
 grpc::ServerUnaryReactor* LibrarianService::ListRequests(
