@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -375,6 +376,7 @@ class PinnedSnapshot {
   PinnedSnapshot(const PinnedSnapshot&) = delete;
   PinnedSnapshot& operator=(const PinnedSnapshot&) = delete;
   rocksdb::ReadOptions& options() { return options_; }
+  uint64_t sequence() const { return snap_->GetSequenceNumber(); }
 
  private:
   rocksdb::DB* db_;
@@ -559,6 +561,12 @@ absl::Status Directory::EndHoldingsReplacement(
   }
   RETURN_IF_ERROR(store_.Write(batch));
   live_generations_.erase(gen);
+  if (commit) {
+    const uint64_t seq = store_.db()->GetLatestSequenceNumber();
+    for (const std::string& id : library_ids) {
+      RememberGeneration(id, gen, seq);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -648,9 +656,22 @@ absl::Status Directory::ScanLiveHoldings(
     if (!lib || !gen) return Store::CorruptValue(Cf::kHoldings, k);
     if (*lib != library) {
       library = std::string(*lib);
-      ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
-                       ReadGeneration(snap.options(), library));
-      current = rec.current();
+      std::optional<uint64_t> known;
+      {
+        absl::ReaderMutexLock lock(&gen_mu_);
+        auto g = generations_.find(library);
+        if (g != generations_.end() && snap.sequence() >= g->second.from_seq) {
+          known = g->second.current;
+        }
+      }
+      if (known) {
+        current = *known;
+      } else {
+        ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
+                         ReadGeneration(snap.options(), library));
+        current = rec.current();
+        RememberGeneration(library, current, snap.sequence());
+      }
     }
     if (*gen != current) {
       // Jump to the live generation, or past this library.
@@ -707,6 +728,18 @@ absl::StatusOr<std::vector<HoldingRecord>> Directory::HoldersOf(
         return true;
       }));
   return out;
+}
+
+void Directory::RememberGeneration(absl::string_view library_id,
+                                   uint64_t current, uint64_t from_seq) const {
+  absl::MutexLock lock(&gen_mu_);
+  auto [it, added] =
+      generations_.try_emplace(library_id, KnownGeneration{current, from_seq});
+  // Keep the newest knowledge: a reader that read before a switch must not
+  // overwrite what the switch remembered.
+  if (!added && from_seq >= it->second.from_seq) {
+    it->second = KnownGeneration{current, from_seq};
+  }
 }
 
 void Directory::Invalidate(const std::vector<std::string>& library_ids,

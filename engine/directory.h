@@ -143,6 +143,17 @@ class Directory {
       absl::string_view title_key, absl::string_view start,
       const std::function<bool(absl::string_view, HoldingRecord)>& fn) const;
 
+  // Each library's current holdings generation, remembered from a RocksDB
+  // sequence number on: a scan whose snapshot is at least that new may use
+  // it instead of reading it (one read per holder in routing otherwise).
+  // Only a committed replacement moves a generation, and it remembers the
+  // new one before any old holdings are deleted.
+  struct KnownGeneration {
+    uint64_t current = 0;
+    uint64_t from_seq = 0;
+  };
+  void RememberGeneration(absl::string_view library_id, uint64_t current,
+                          uint64_t from_seq) const;
   // Drops cached views after a directory write.
   void Invalidate(const std::vector<std::string>& library_ids,
                   absl::string_view partnership_id);
@@ -159,6 +170,9 @@ class Directory {
   mutable absl::flat_hash_map<std::string,
                               std::shared_ptr<const PartnershipView>>
       partnership_views_ ABSL_GUARDED_BY(cache_mu_);
+  mutable absl::Mutex gen_mu_;
+  mutable absl::flat_hash_map<std::string, KnownGeneration> generations_
+      ABSL_GUARDED_BY(gen_mu_);
   // Generations being written by a replacement in this process.
   std::set<uint64_t> live_generations_ ABSL_GUARDED_BY(write_mu_);
 };

@@ -6,9 +6,10 @@
 // library and every library its branch mapping maps to) and no other, as
 // one switch (Directory's holdings generations): until Finish() commits,
 // readers see the old holdings, whatever happens to the process; after it,
-// only the new. It streams: memory is bounded by a batch of records, not
-// the file. A record that cannot be read or keyed is skipped and reported
-// with its position; an item that cannot be mapped likewise.
+// only the new. It streams: memory is a few batches of records, plus about
+// 16 bytes per distinct title (to count them), never the file. A record
+// that cannot be read or keyed is skipped and reported with its position;
+// an item that cannot be mapped likewise.
 //
 // Titles are shared: one TitleRecord per title key, created by the first
 // import that brings it and enriched (more ISBNs, missing fields) by later
