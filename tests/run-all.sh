@@ -27,7 +27,7 @@ echo "== build and test (ASan + UBSan)"
 export ASAN_OPTIONS=detect_container_overflow=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSILANG_SANITIZE=ON \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+  -DSILANG_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
 
 if [ -x tests/catalog/run-fuzz.sh ]; then
   echo "== fuzz the catalogue import (bounded)"
