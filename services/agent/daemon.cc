@@ -38,6 +38,7 @@ void BlockStopSignals() {
 
 int RunDaemon(DaemonOptions options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  options.agent.backoff.max = absl::Seconds(options.max_backoff_seconds);
   if (!options.token_file.empty()) {
     std::ifstream in(options.token_file);
     std::string token;

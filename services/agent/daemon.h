@@ -18,6 +18,7 @@ struct DaemonOptions {
   std::string port_file;                  // written once serving, for scripts
   std::string token_file;                 // read the core credential from here
   std::string log_level = "info";
+  double max_backoff_seconds = 30;  // sets agent.backoff.max
 };
 
 // Blocks the stop signals; call first thing in main(), before any thread.

@@ -46,14 +46,10 @@ void AddRunCommand(CLI::App& app, DaemonOptions& o, bool& chosen) {
                 "else unfilled (not on shelf)");
   run->add_option("--seed", a.seed, "Seed of the retry jitter")
       ->capture_default_str();
-  double max_backoff_s = 30;
-  run->add_option("--max-backoff", max_backoff_s,
+  run->add_option("--max-backoff", o.max_backoff_seconds,
                   "Longest wait between retries, seconds")
       ->check(CLI::Range(0.1, 3600.0))
-      ->capture_default_str()
-      ->each([&a](const std::string& v) {
-        a.backoff.max = absl::Seconds(std::stod(v));
-      });
+      ->capture_default_str();
   run->add_option("--log-level", o.log_level,
                   "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
