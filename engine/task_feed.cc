@@ -43,15 +43,6 @@ uint64_t TaskFeed::Watermark() const {
   return WatermarkLocked();
 }
 
-uint64_t TaskFeed::WaitPast(uint64_t seen, absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
-  auto past = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return WatermarkLocked() > seen + 1;
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
-  return WatermarkLocked();
-}
-
 void TaskFeed::SetListener(std::function<void()> listener) {
   listener_ = std::move(listener);
 }

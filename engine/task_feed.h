@@ -55,10 +55,6 @@ class TaskFeed {
   absl::StatusOr<std::vector<FeedEntry>> Read(absl::string_view library,
                                               uint64_t after, int max) const;
 
-  // Blocks until the watermark passes `seen` or the timeout ends; returns
-  // the watermark.
-  uint64_t WaitPast(uint64_t seen, absl::Duration timeout) const;
-
   // Called (outside the lock) whenever the watermark moves, e.g. to wake
   // streaming subscribers. Set once, before serving.
   void SetListener(std::function<void()> listener);

@@ -1,4 +1,4 @@
-// Server: silangd's gRPC server. Registers the four Silang services over
+// Server: silangd's gRPC server. Registers the Silang services over
 // one Core, the standard gRPC health service (SERVING while the store is
 // healthy: see SetServing and health_watch.h) and server reflection, so
 // generic clients (grpcurl, buf curl) can discover and call every method.

@@ -39,28 +39,6 @@ struct ImportFlags {
   double timeout_seconds = 3600;
 };
 
-// Session keeps its channel to itself; the catalogue's stub gets its own
-// to the same server with the same credentials.
-absl::StatusOr<std::unique_ptr<Catalog>> CatalogStub(const Session& s) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  const GlobalOptions& o = s.options();
-  if (o.tls_ca.empty()) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    std::ifstream file(o.tls_ca);
-    std::stringstream pem;
-    pem << file.rdbuf();
-    if (!file) return UsageError("cannot read --tls-ca " + o.tls_ca);
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = pem.str();
-    credentials = grpc::SslCredentials(ssl);
-  }
-  grpc::ChannelArguments args;
-  args.SetMaxSendMessageSize(8 << 20);
-  return v1::CatalogService::NewStub(
-      grpc::CreateCustomChannel(o.server, credentials, args));
-}
-
 absl::StatusOr<v1::CatalogFormat> FormatOf(const ImportFlags& f) {
   std::string name = absl::AsciiStrToLower(f.format);
   if (name.empty()) {
@@ -187,18 +165,10 @@ absl::Status Import(Session& s, const ImportFlags& f) {
   if (!in) return UsageError("cannot read " + f.file);
   const int64_t size = in.tellg();
   in.seekg(0);
-  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> stub, CatalogStub(s));
-
   grpc::ClientContext context;
-  context.set_deadline(
-      std::chrono::system_clock::now() +
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(f.timeout_seconds)));
-  if (!s.options().token.empty()) {
-    context.AddMetadata("authorization", "Bearer " + s.options().token);
-  }
+  s.Prepare(context, f.timeout_seconds);
   v1::ImportSummary summary;
-  auto writer = stub->ImportHoldings(&context, &summary);
+  auto writer = s.catalog().ImportHoldings(&context, &summary);
   Progress progress(size, isatty(STDERR_FILENO) && !s.options().json);
   v1::ImportChunk chunk;
   *chunk.mutable_header() = header;
@@ -304,10 +274,9 @@ void AddSearch(CLI::App* parent, Runner* run) {
     } else {
       return UsageError("catalog search: give --isbn, --issn or --words");
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<Catalog> stub, CatalogStub(s));
     v1::SearchTitlesResponse reply;
-    RETURN_IF_ERROR(
-        FetchPages(s, *stub, &Catalog::SearchTitles, request, *page, &reply));
+    RETURN_IF_ERROR(FetchPages(s, s.catalog(), &Catalog::SearchTitles,
+                               request, *page, &reply));
     EmitPage(s, reply, Lines(reply.titles(), TitleLine));
     return absl::OkStatus();
   });

@@ -48,8 +48,10 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(
     ssl.pem_root_certs = pem.str();
     credentials = grpc::SslCredentials(ssl);
   }
-  return std::unique_ptr<Session>(
-      new Session(options, grpc::CreateChannel(options.server, credentials)));
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(8 << 20);  // catalogue upload chunks
+  return std::unique_ptr<Session>(new Session(
+      options, grpc::CreateCustomChannel(options.server, credentials, args)));
 }
 
 Session::Session(const GlobalOptions& options,
@@ -59,7 +61,8 @@ Session::Session(const GlobalOptions& options,
       librarian_(v1::LibrarianService::NewStub(channel_)),
       agent_(v1::AgentService::NewStub(channel_)),
       admin_(v1::AdminService::NewStub(channel_)),
-      directory_(v1::DirectoryService::NewStub(channel_)) {}
+      directory_(v1::DirectoryService::NewStub(channel_)),
+      catalog_(v1::CatalogService::NewStub(channel_)) {}
 
 absl::StatusOr<std::string> Session::Actor(const std::string& command) const {
   if (options_.actor.empty()) {
@@ -70,10 +73,13 @@ absl::StatusOr<std::string> Session::Actor(const std::string& command) const {
   return options_.actor;
 }
 
-void Session::Prepare(grpc::ClientContext& context) const {
+void Session::Prepare(grpc::ClientContext& context,
+                      double timeout_seconds) const {
   const auto timeout =
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(options_.timeout_seconds));
+          std::chrono::duration<double>(timeout_seconds > 0
+                                            ? timeout_seconds
+                                            : options_.timeout_seconds));
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   if (!options_.token.empty()) {
     context.AddMetadata("authorization", "Bearer " + options_.token);

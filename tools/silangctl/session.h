@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "silang/v1/admin.grpc.pb.h"
 #include "silang/v1/agent.grpc.pb.h"
+#include "silang/v1/catalog.grpc.pb.h"
 #include "silang/v1/directory.grpc.pb.h"
 #include "silang/v1/librarian.grpc.pb.h"
 
@@ -51,6 +52,7 @@ class Session {
   v1::AgentService::Stub& agent() { return *agent_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   v1::DirectoryService::Stub& directory() { return *directory_; }
+  v1::CatalogService::Stub& catalog() { return *catalog_; }
 
   // --as, or a usage error naming `command` when it is not set.
   absl::StatusOr<std::string> Actor(const std::string& command) const;
@@ -67,6 +69,11 @@ class Session {
     return FromGrpc((stub.*method)(&context, request, response));
   }
 
+  // Sets the credential and a deadline of `timeout_seconds` (default: the
+  // --timeout) on a context, for calls that do not go through Call().
+  void Prepare(grpc::ClientContext& context,
+               double timeout_seconds = 0) const;
+
   // grpc.health.v1.Health/Check for the whole server (service ""): the
   // ServingStatus name, e.g. "SERVING" or "NOT_SERVING".
   absl::StatusOr<std::string> CheckHealth() const;
@@ -74,7 +81,6 @@ class Session {
  private:
   Session(const GlobalOptions& options, std::shared_ptr<grpc::Channel> channel);
 
-  void Prepare(grpc::ClientContext& context) const;
   static absl::Status FromGrpc(const grpc::Status& status);
 
   GlobalOptions options_;
@@ -83,6 +89,7 @@ class Session {
   std::unique_ptr<v1::AgentService::Stub> agent_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::DirectoryService::Stub> directory_;
+  std::unique_ptr<v1::CatalogService::Stub> catalog_;
 };
 
 }  // namespace silang::ctl
