@@ -13,24 +13,9 @@
 //
 // The directory, loaded once into a fresh temp dir (Store sync off) before
 // any benchmark runs and removed at exit:
-//   - 180,000 libraries: library i sits at place i % 2,061 of the file, in
-//     file order, moved by up to 0.01 degrees (about 1 km) of jitter, with
-//     the place's province and regency, the island of its province and the
-//     time zone of its province (tools/bench/id_places.h). The first library
-//     at each place (i < 2,061) is that place's hub. About one in 50
-//     libraries is suspended, one in 40 closed this week, one in 100 a
-//     lender of last resort (picked by a hash of the index).
-//   - Partnerships, since one cannot list more than 10,000 members
-//     (engine/limits.h), so a single national one is impossible:
-//       tier 1  one per regency (per place where the file has none):
-//               every library there (at most about 2,700);
-//       tier 2  one per province, split in chunks of at most 10,000 by
-//               library index (East Java is 3 chunks, West Java 2, ...);
-//       tier 3  24 national partnerships, nasional-00..23: each lists all
-//               2,061 hubs plus every 24th non-hub library (about 9,500).
-//     So a hub shares a partnership with every library in the country,
-//     and an ordinary library with its regency, its province chunk and a
-//     24th of the rest.
+//   - 180,000 libraries and their city, province and national (24 stripes)
+//     partnerships, as tools/bench/network_plan.h plans them; the closed
+//     libraries are closed 2024-03-04..08, the week of the fake clock.
 //   - Title rec:bench-N is held by N libraries spread evenly over the
 //     index range (so over all places and provinces), one copy each, every
 //     5th on loan, the rest on the shelf.
@@ -54,7 +39,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -71,6 +55,7 @@
 #include "engine/store.h"
 #include "silang/storage/v1/records.pb.h"
 #include "tools/bench/id_places.h"
+#include "tools/bench/network_plan.h"
 
 namespace silang {
 namespace {
@@ -79,28 +64,9 @@ namespace s = storage::v1;
 
 constexpr int kLibraries = 180000;
 constexpr int kNationalStripes = 24;
-constexpr size_t kMaxMembers = 10000;  // limits::kMaxPartnershipMembers
 constexpr int kHolderCounts[] = {1, 10, 100, 1000, 10000};
 
-// Deterministic jitter: splitmix64 of the library index.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-double Jitter(uint64_t seed) {
-  return (static_cast<double>(Mix(seed) % 20001) - 10000.0) / 1e6;  // +-0.01
-}
-
-// About one library in n, by a hash of its index: a plain i % n would line
-// up with the even spread of the holders.
-bool OneIn(int n, int i, uint64_t salt) {
-  return Mix(static_cast<uint64_t>(i) * 0x100000001b3ULL + salt) % n == 0;
-}
-
-std::string LibraryId(int i) { return absl::StrFormat("lib-%06d", i); }
+using bench::LibraryId;
 
 std::string TitleKey(int holders) {
   return absl::StrCat("rec:bench-", holders);
@@ -179,80 +145,49 @@ void Load(Env& env) {
         .count();
   };
 
-  // Libraries.
-  std::map<std::string, std::vector<std::string>> by_regency;
-  std::map<std::string, std::vector<std::string>> by_province;
-  for (int i = 0; i < kLibraries; ++i) {
-    const places::Place& p = all[i % n_places];
+  // Libraries (tools/bench/network_plan.h).
+  const bench::NetworkPlan plan =
+      bench::PlanNetwork(all, kLibraries, kNationalStripes);
+  for (const bench::LibrarySpec& spec : plan.libraries) {
     LibraryRecord lib;
-    lib.set_id(LibraryId(i));
-    lib.set_name(absl::StrCat("Perpustakaan ", p.name, " ", i / n_places + 1));
-    lib.set_lat(p.lat + Jitter(2 * static_cast<uint64_t>(i)));
-    lib.set_lon(p.lon + Jitter(2 * static_cast<uint64_t>(i) + 1));
-    lib.set_province(p.province);
-    lib.set_regency(p.regency);
-    lib.set_island(places::IslandOf(p.province));
-    lib.set_time_zone(places::TimeZoneOf(p.province, p.lon));
-    lib.set_status(OneIn(50, i, 1) ? s::LIBRARY_STATUS_SUSPENDED
-                                   : s::LIBRARY_STATUS_ACTIVE);
-    if (OneIn(40, i, 2)) {
+    lib.set_id(spec.id);
+    lib.set_name(spec.name);
+    lib.set_lat(spec.lat);
+    lib.set_lon(spec.lon);
+    lib.set_province(spec.province);
+    lib.set_regency(spec.regency);
+    lib.set_island(spec.island);
+    lib.set_time_zone(spec.time_zone);
+    lib.set_status(spec.suspended ? s::LIBRARY_STATUS_SUSPENDED
+                                  : s::LIBRARY_STATUS_ACTIVE);
+    if (spec.closed_this_week) {
       s::Closure* c = lib.add_closures();
       c->set_from_date("2024-03-04");
       c->set_to_date("2024-03-08");
       c->set_reason("renovasi");
     }
-    lib.set_lender_of_last_resort(OneIn(100, i, 3));
+    lib.set_lender_of_last_resort(spec.last_resort);
     lib.mutable_policy()->add_services(s::SERVICE_TYPE_LOAN);
     lib.mutable_policy()->add_services(s::SERVICE_TYPE_COPY);
     lib.mutable_policy()->set_loan_period_days(21);
-    Must(env.directory->PutLibrary(std::move(lib), 0), LibraryId(i));
-    std::string regency = p.regency.empty()
-                              ? absl::StrCat(p.province, "/", p.name)
-                              : absl::StrCat(p.province, "/", p.regency);
-    by_regency[regency].push_back(LibraryId(i));
-    by_province[p.province.empty() ? "unknown" : p.province].push_back(
-        LibraryId(i));
+    Must(env.directory->PutLibrary(std::move(lib), 0), spec.id);
   }
   const double libraries_s = seconds_since(t0);
 
   // Partnerships.
   const auto t1 = std::chrono::steady_clock::now();
   int n_partnerships = 0;
-  auto put = [&](const std::string& id, int tier,
-                 const std::vector<std::string>& members) {
-    if (members.size() < 2) return;  // a partnership needs two members
+  for (const bench::PartnershipSpec& spec : plan.partnerships) {
     PartnershipRecord p;
-    p.set_id(id);
-    p.set_name(id);
-    p.set_tier(tier);
+    p.set_id(spec.id);
+    p.set_name(spec.id);
+    p.set_tier(spec.tier);
     p.set_valid_from("2024-01-01");
     p.set_valid_until("2026-12-31");
     p.set_terms(s::PARTNERSHIP_TERMS_RECIPROCAL);
-    for (const auto& m : members) p.add_member_ids(m);
-    Must(env.directory->PutPartnership(std::move(p), 0), id);
+    for (int m : spec.members) p.add_member_ids(LibraryId(m));
+    Must(env.directory->PutPartnership(std::move(p), 0), spec.id);
     ++n_partnerships;
-  };
-  int seq = 0;
-  for (const auto& [regency, members] : by_regency) {
-    put(absl::StrFormat("kota-%04d", seq++), 1, members);
-  }
-  seq = 0;
-  for (const auto& [province, members] : by_province) {
-    for (size_t from = 0, chunk = 0; from < members.size();
-         from += kMaxMembers, ++chunk) {
-      size_t to = std::min(members.size(), from + kMaxMembers);
-      put(absl::StrFormat("prov-%02d-%d", seq, chunk), 2,
-          {members.begin() + from, members.begin() + to});
-    }
-    ++seq;
-  }
-  for (int stripe = 0; stripe < kNationalStripes; ++stripe) {
-    std::vector<std::string> members;
-    for (int i = 0; i < n_places; ++i) members.push_back(LibraryId(i));
-    for (int i = n_places; i < kLibraries; ++i) {
-      if (i % kNationalStripes == stripe) members.push_back(LibraryId(i));
-    }
-    put(absl::StrFormat("nasional-%02d", stripe), 3, members);
   }
   const double partnerships_s = seconds_since(t1);
 

@@ -1,0 +1,19 @@
+#!/bin/bash
+# silang-bench at a tiny scale against its own silangd: every operation must
+# print a RESULT line with a positive rate.
+# Usage: silang_bench_smoke_test.sh SILANG_BENCH SILANGD
+set -euo pipefail
+OUT=$(mktemp "${TMPDIR:-/tmp}/silang-bench-smoke.XXXXXX")
+trap 'rm -f "$OUT"' EXIT
+"$1" --silangd "$2" --libraries 200 --titles 1000 --max-holders 50 \
+  --concurrency 4 --seconds 2 --warmup 0.2 >"$OUT" 2>&1 || {
+  cat "$OUT"; echo "FAIL: silang-bench exited non-zero" >&2; exit 1; }
+cat "$OUT"
+for op in submit loan_life health; do
+  line=$(grep "^RESULT op=$op " "$OUT") || {
+    echo "FAIL: no RESULT line for $op" >&2; exit 1; }
+  qps=$(sed -n 's/.* qps=\([0-9.]*\) .*/\1/p' <<<"$line")
+  awk -v q="$qps" 'BEGIN { exit !(q > 0) }' || {
+    echo "FAIL: $op qps=$qps" >&2; exit 1; }
+  echo "ok: $op qps=$qps"
+done

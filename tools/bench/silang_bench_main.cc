@@ -1,0 +1,434 @@
+// silang-bench: the whole engine at national scale, against the transport's
+// own ceiling (issue 7).
+//
+//   build-bench/tools/bench/silang-bench            # the standard suite
+//   silang-bench --server 127.0.0.1:7420 --token-file admin.token --no-load
+//
+// With no --server it starts its own silangd on a temporary data directory
+// (measuring exec to SERVING), loads a generated network through the API
+// (loader.h: 180,000 libraries at real places, their city, province and
+// national partnerships, holdings of 1,000,000 titles skewed as workload.h
+// says), then for each concurrency K (16 and 64) drives, one after another,
+// K clients of each operation for T seconds (driver.h: health, submit,
+// loan_life) and prints a table and one RESULT line per operation and K.
+// --stored-requests N stops the server after the load, fills N requests
+// offline (fill.h), and starts it again, to measure start-up and memory with
+// N stored requests. Everything generated is seeded (--seed).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "tools/bench/driver.h"
+#include "tools/bench/fill.h"
+#include "tools/bench/id_places.h"
+#include "tools/bench/loader.h"
+#include "tools/bench/network_plan.h"
+#include "tools/bench/silangd_process.h"
+#include "tools/bench/workload.h"
+
+namespace silang::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "silang-bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+// A line on stderr, redrawn every half second on a terminal (every 5 s
+// otherwise), showing what `status` returns.
+class ProgressDisplay {
+ public:
+  explicit ProgressDisplay(std::function<std::string()> status)
+      : status_(std::move(status)), tty_(::isatty(2)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ProgressDisplay() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  void Loop() {
+    const auto period = std::chrono::milliseconds(tty_ ? 500 : 5000);
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+      std::string line = status_();
+      if (tty_) {
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+      } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+      std::fflush(stderr);
+    }
+  }
+
+  std::function<std::string()> status_;
+  const bool tty_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  return std::string(absl::StripAsciiWhitespace(token));
+}
+
+void PrintMemory(const char* when, pid_t pid, int64_t stored) {
+  auto m = ReadMemoryUse(pid);
+  if (!m.ok()) return;
+  std::printf("MEMORY when=%s rss_mib=%.0f hwm_mib=%.0f stored_requests=%lld\n",
+              when, m->rss_mib, m->hwm_mib, static_cast<long long>(stored));
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "silang-bench: silangd at national scale against the gRPC health "
+      "check's ceiling"};
+  std::string server;
+  std::string token;
+  std::string token_file;
+  std::string silangd = SILANG_SILANGD_PATH;
+  std::string places_csv =
+      absl::StrCat(std::getenv("SILANG_SHARED_DATA") != nullptr
+                       ? std::getenv("SILANG_SHARED_DATA")
+                       : SILANG_SHARED_DATA,
+                   "/geo/id_places.csv");
+  std::string ops_flag = "submit,loan_life,health";
+  std::string k_flag = "16,64";
+  std::string keep_dir;
+  std::vector<std::string> silangd_args;
+  WorkloadShape shape;
+  LoadOptions load;
+  double seconds = 10;
+  double warmup = 1;
+  int channels = 2;
+  int national_stripes = 24;
+  int64_t stored_requests = 0;
+  int fill_threads = 2;
+  bool no_load = false;
+  app.add_option("--server", server,
+                 "HOST:PORT of a running silangd (default: start one on a "
+                 "temporary data directory)");
+  app.add_option("--token", token, "admin bearer token (with --server)");
+  app.add_option("--token-file", token_file, "file holding the admin token");
+  app.add_option("--silangd", silangd, "silangd binary to start")
+      ->capture_default_str();
+  app.add_option("--silangd-arg", silangd_args,
+                 "extra argument for the silangd it starts (repeatable)");
+  app.add_option("--places", places_csv, "id_places.csv")
+      ->capture_default_str();
+  app.add_option("--libraries", shape.libraries, "libraries in the network")
+      ->capture_default_str();
+  app.add_option("--titles", shape.titles, "titles in the union catalogue")
+      ->capture_default_str();
+  app.add_option("--max-holders", shape.max_holders,
+                 "holders of the most popular title")
+      ->capture_default_str();
+  app.add_option("--holder-skew", shape.holder_skew,
+                 "rank r has max_holders * r^-s holders")
+      ->capture_default_str();
+  app.add_option("--request-skew", shape.request_skew,
+                 "requests name rank r with weight r^-q (Zipf)")
+      ->capture_default_str();
+  app.add_option("--seed", shape.seed, "seed of everything generated")
+      ->capture_default_str();
+  app.add_option("--ops", ops_flag, "operations: submit,loan_life,health")
+      ->capture_default_str();
+  app.add_option("--concurrency,-k", k_flag, "requests in flight, comma list")
+      ->capture_default_str();
+  app.add_option("--seconds,-t", seconds, "measured seconds per operation")
+      ->capture_default_str();
+  app.add_option("--warmup", warmup, "unmeasured seconds before each")
+      ->capture_default_str();
+  app.add_option("--channels", channels, "gRPC connections")
+      ->capture_default_str();
+  app.add_flag("--no-load", no_load, "the server already holds the network");
+  app.add_option("--import-streams", load.import_streams,
+                 "holdings uploads at a time")
+      ->capture_default_str();
+  app.add_option("--stored-requests", stored_requests,
+                 "fill this many requests offline before the run (own "
+                 "server only), then restart it and measure start-up")
+      ->capture_default_str();
+  app.add_option("--fill-threads", fill_threads)->capture_default_str();
+  app.add_option("--keep", keep_dir,
+                 "use and keep this work dir (own server) instead of a "
+                 "temporary one");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<Op> ops;
+  for (const std::string& name : Split(ops_flag)) {
+    if (name == "submit") {
+      ops.push_back(Op::kSubmit);
+    } else if (name == "loan_life") {
+      ops.push_back(Op::kLoanLife);
+    } else if (name == "health") {
+      ops.push_back(Op::kHealth);
+    } else {
+      Die(absl::StrCat("unknown operation ", name));
+    }
+  }
+  // Health first at each K, so every ratio has its ceiling.
+  std::stable_sort(ops.begin(), ops.end(), [](Op a, Op b) {
+    return a == Op::kHealth && b != Op::kHealth;
+  });
+  std::vector<int> ks;
+  for (const std::string& k : Split(k_flag)) ks.push_back(std::stoi(k));
+  if (ks.empty() || ops.empty()) Die("nothing to run");
+  if (!server.empty() && stored_requests > 0) {
+    Die("--stored-requests needs the server silang-bench starts itself");
+  }
+
+  const auto t_start = Clock::now();
+  auto read = places::ReadIdPlaces(places_csv);
+  if (!read.ok()) Die(read.status().ToString());
+  const NetworkPlan plan = PlanNetwork(*read, shape.libraries, national_stripes);
+  std::vector<int> active;
+  for (int i = 0; i < shape.libraries; ++i) {
+    if (!plan.libraries[i].suspended) active.push_back(i);
+  }
+  std::printf(
+      "silang-bench: %d libraries at %d places, %zu partnerships, %d titles "
+      "(holders: %d x rank^-%.2f; requests: Zipf %.2f), seed %llu\n",
+      shape.libraries, plan.places, plan.partnerships.size(), shape.titles,
+      shape.max_holders, shape.holder_skew, shape.request_skew,
+      static_cast<unsigned long long>(shape.seed));
+
+  // The server.
+  std::unique_ptr<SilangdProcess> own;
+  std::string work_dir;
+  if (server.empty()) {
+    if (!keep_dir.empty()) {
+      work_dir = keep_dir;
+      std::filesystem::create_directories(work_dir);
+    } else {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern = absl::StrCat(
+          tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/silang-bench-XXXXXX");
+      std::vector<char> buf(pattern.begin(), pattern.end());
+      buf.push_back('\0');
+      if (::mkdtemp(buf.data()) == nullptr) Die("mkdtemp failed");
+      work_dir = buf.data();
+    }
+    own = std::make_unique<SilangdProcess>(silangd, work_dir);
+    auto started = own->Start(silangd_args);
+    if (!started.ok()) Die(started.status().ToString());
+    std::printf("STARTUP seconds=%.3f stored_requests=%d (new store)\n",
+                *started, 0);
+    server = own->target();
+    auto t = own->AdminToken();
+    if (!t.ok()) Die(t.status().ToString());
+    token = *t;
+    std::printf("silangd pid %d on %s, data in %s\n", own->pid(),
+                server.c_str(), own->data_dir().c_str());
+  } else if (token.empty()) {
+    if (!token_file.empty()) {
+      token = ReadToken(token_file);
+    } else if (const char* env = std::getenv("SILANG_TOKEN")) {
+      token = env;
+    }
+    if (token.empty()) Die("--server needs --token, --token-file or SILANG_TOKEN");
+  }
+  std::fflush(stdout);
+  auto conn = std::make_unique<Connection>(server, token, channels);
+
+  // The network.
+  if (!no_load) {
+    LoadProgress lp;
+    const auto t0 = Clock::now();
+    absl::StatusOr<LoadReport> loaded;
+    {
+      ProgressDisplay display([&] {
+        double el = std::chrono::duration<double>(Clock::now() - t0).count();
+        int64_t done = lp.done.load();
+        return absl::StrFormat("load: %s %lld/%lld  %.0f s", lp.stage.load(),
+                               static_cast<long long>(done),
+                               static_cast<long long>(lp.total.load()), el);
+      });
+      loaded = LoadNetwork(*conn, plan, shape, load, lp);
+    }
+    if (!loaded.ok()) Die(loaded.status().ToString());
+    std::printf(
+        "load: %d libraries in %.1f s, %zu partnerships in %.1f s, %lld "
+        "holdings in %lld CSV imports in %.1f s (%.0f holdings/s)\n",
+        shape.libraries, loaded->libraries_s, plan.partnerships.size(),
+        loaded->partnerships_s, static_cast<long long>(loaded->holdings),
+        static_cast<long long>(loaded->imports), loaded->holdings_s,
+        loaded->holdings / std::max(1e-9, loaded->holdings_s));
+    std::fflush(stdout);
+  }
+  int64_t stored = 0;
+  if (own) PrintMemory("loaded", own->pid(), stored);
+
+  if (stored_requests > 0) {
+    conn.reset();
+    if (absl::Status s = own->Stop(); !s.ok()) Die(s.ToString());
+    std::atomic<int64_t> done{0};
+    const auto t0 = Clock::now();
+    absl::StatusOr<FillReport> filled;
+    {
+      ProgressDisplay display([&] {
+        double el = std::chrono::duration<double>(Clock::now() - t0).count();
+        return absl::StrFormat("fill: %lld/%lld requests  %.0f/s  %.0f s",
+                               static_cast<long long>(done.load()),
+                               static_cast<long long>(stored_requests),
+                               done.load() / std::max(el, 1e-9), el);
+      });
+      filled = FillRequests(own->data_dir(), shape, active, stored_requests,
+                            fill_threads, done);
+    }
+    if (!filled.ok()) Die(filled.status().ToString());
+    stored = filled->submitted;
+    std::printf(
+        "fill: %lld requests (%lld routed) written offline through "
+        "RequestEngine in %.1f s\n",
+        static_cast<long long>(filled->submitted),
+        static_cast<long long>(filled->routed), filled->seconds);
+    auto started = own->Start(silangd_args);
+    if (!started.ok()) Die(started.status().ToString());
+    std::printf("STARTUP seconds=%.3f stored_requests=%lld\n", *started,
+                static_cast<long long>(stored));
+    PrintMemory("restarted", own->pid(), stored);
+    std::fflush(stdout);
+    server = own->target();
+    conn = std::make_unique<Connection>(server, token, channels);
+  }
+
+  // The phases.
+  Driver driver(*conn, shape, active);
+  std::vector<PhaseResult> results;
+  const std::string run_id = absl::StrFormat(
+      "b%llx", static_cast<unsigned long long>(
+                   std::chrono::system_clock::now().time_since_epoch().count()));
+  PhaseProgress total_progress;
+  for (int k : ks) {
+    for (Op op : ops) {
+      PhaseOptions o;
+      o.op = op;
+      o.concurrency = k;
+      o.warmup_s = warmup;
+      o.seconds = seconds;
+      o.seed = shape.seed;
+      o.run_id = run_id;
+      PhaseProgress progress;
+      const auto t0 = Clock::now();
+      PhaseResult r;
+      {
+        ProgressDisplay display([&] {
+          double el = std::chrono::duration<double>(Clock::now() - t0).count();
+          return absl::StrFormat(
+              "run: %s K=%d  %.0f/%.0f s  %lld ops  %lld calls (%.0f calls/s)",
+              OpName(op), k, el, warmup + seconds,
+              static_cast<long long>(progress.ops.load()),
+              static_cast<long long>(progress.calls.load()),
+              progress.calls.load() / std::max(el, 1e-9));
+        });
+        r = driver.Run(o, progress);
+      }
+      stored += progress.submitted.load();
+      std::fprintf(stderr, "%s K=%d: %.0f/s p50 %.0f us p99 %.0f us\n",
+                   OpName(op), k, r.qps, r.latency.p(0.5), r.latency.p(0.99));
+      results.push_back(std::move(r));
+    }
+  }
+
+  // The report.
+  auto health_qps = [&](int k) {
+    for (const auto& r : results) {
+      if (r.op == Op::kHealth && r.concurrency == k) return r.qps;
+    }
+    return 0.0;
+  };
+  std::printf(
+      "\n%-10s %4s %10s %10s %9s %9s %9s %8s %9s %7s %7s\n", "op", "K", "ops/s",
+      "rpcs/s", "p50_us", "p99_us", "p999_us", "vs_hlth", "unrouted", "errors",
+      "n");
+  for (const auto& r : results) {
+    double h = health_qps(r.concurrency);
+    std::printf("%-10s %4d %10.0f %10.0f %9.0f %9.0f %9.0f %8.3f %9lld %7lld %7lld\n",
+                OpName(r.op), r.concurrency, r.qps, r.rpcs / r.seconds,
+                r.latency.p(0.5), r.latency.p(0.99), r.latency.p(0.999),
+                h > 0 ? r.qps / h : 0, static_cast<long long>(r.unrouted),
+                static_cast<long long>(r.errors),
+                static_cast<long long>(r.completed));
+    for (const auto& [name, l] : r.steps) {
+      std::printf("  %-12s p50 %6.0f us  p99 %6.0f us  n %zu\n", name.c_str(),
+                  l.p(0.5), l.p(0.99), l.ns.size());
+    }
+    for (const auto& [what, n] : r.error_codes) {
+      std::printf("  error x%lld: %s\n", static_cast<long long>(n),
+                  what.c_str());
+    }
+  }
+  std::printf("\n");
+  for (const auto& r : results) {
+    double h = health_qps(r.concurrency);
+    std::printf(
+        "RESULT op=%s concurrency=%d qps=%.0f p50_us=%.0f p99_us=%.0f "
+        "ratio_vs_health=%.3f\n",
+        OpName(r.op), r.concurrency, r.qps, r.latency.p(0.5),
+        r.latency.p(0.99), h > 0 ? r.qps / h : 0);
+  }
+  if (own) PrintMemory("end", own->pid(), stored);
+  std::printf("total %.0f s\n",
+              std::chrono::duration<double>(Clock::now() - t_start).count());
+  std::fflush(stdout);
+
+  conn.reset();
+  if (own) {
+    if (absl::Status s = own->Stop(); !s.ok()) Die(s.ToString());
+    if (keep_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(work_dir, ec);
+    }
+  }
+  for (const auto& r : results) {
+    if (r.completed == 0) return 1;
+  }
+  return 0;
+}
+
+}  // namespace silang::bench
+
+int main(int argc, char** argv) { return silang::bench::Main(argc, argv); }
