@@ -1,12 +1,15 @@
 #include "engine/catalog/catalog.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/catalog/text.h"
-#include "engine/catalog/writes.h"
+#include "engine/catalog/bulk.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
 #include "engine/title_key.h"
@@ -21,7 +24,7 @@ std::string StrKey(absl::string_view s) {
 // Postings a words search reads per call before returning a short page.
 constexpr int kMaxScanPerPage = 20000;
 
-void StageIndex(const TitleRecord& t, bool words, SortedWrites& batch) {
+void StageIndex(const TitleRecord& t, bool words, SstBatch& batch) {
   for (const auto& isbn : t.isbns()) {
     batch.Put(Cf::kTitleIds,
               keys::Builder().Str(IsbnKey(isbn)).Str(t.title_key()).Take(), "");
@@ -86,12 +89,23 @@ absl::StatusOr<std::unique_ptr<Importer>> Catalog::StartImport(
   if (options.max_listed_rejects < 0 || options.max_listed_rejects > 10000) {
     return absl::InvalidArgumentError("max_rejects: must be in [0, 10000]");
   }
+  if (options.ingest_bytes < 1) {
+    return absl::InvalidArgumentError("ingest_bytes: must be at least 1");
+  }
   std::vector<std::string> libraries = m.Libraries();
   ASSIGN_OR_RETURN(uint64_t gen,
                    directory_.BeginHoldingsReplacement(libraries));
+  {
+    absl::MutexLock lock(&importing_mu_);
+    importing_.insert(gen);
+  }
   // From here on, dropping the importer abandons the generation.
   std::unique_ptr<Importer> importer(
       new Importer(*this, std::move(options), libraries, gen));
+  {
+    absl::MutexLock lock(&importing_mu_);
+    RETURN_IF_ERROR(SweepBulkDir());
+  }
   // Garbage from an earlier crash goes before the new generation grows.
   for (const auto& id : libraries) {
     RETURN_IF_ERROR(directory_.DeleteStaleHoldings(id).status());
@@ -99,8 +113,40 @@ absl::StatusOr<std::unique_ptr<Importer>> Catalog::StartImport(
   return importer;
 }
 
+absl::Status Catalog::SweepBulkDir() {
+  namespace fs = std::filesystem;
+  const std::string dir = BulkDir(store_);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("create ", dir, ": ", ec.message()));
+  }
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    // Files are named <generation>-<...>.sst (Importer).
+    const std::string name = it->path().filename().string();
+    uint64_t gen = 0;
+    if (absl::SimpleAtoi(name.substr(0, name.find('-')), &gen) &&
+        importing_.count(gen) > 0) {
+      continue;
+    }
+    fs::remove(it->path(), ec);
+    if (ec) break;
+  }
+  if (ec) {
+    return absl::InternalError(absl::StrCat("sweep ", dir, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+void Catalog::ImportEnded(uint64_t generation) {
+  absl::MutexLock lock(&importing_mu_);
+  importing_.erase(generation);
+}
+
 absl::StatusOr<int64_t> Catalog::StageTitles(std::vector<TitleRecord*>& titles,
-                                             SortedWrites& batch) {
+                                             SstBatch& batch) {
   const size_t n = titles.size();
   if (n == 0) return 0;
   std::vector<std::string> keys(n);

@@ -6,10 +6,30 @@
 // library and every library its branch mapping maps to) and no other, as
 // one switch (Directory's holdings generations): until Finish() commits,
 // readers see the old holdings, whatever happens to the process; after it,
-// only the new. It streams: memory is a few batches of records, plus about
-// 16 bytes per distinct title (to count them), never the file. A record
-// that cannot be read or keyed is skipped and reported with its position;
-// an item that cannot be mapped likewise.
+// only the new. It streams: memory is two chunks of puts waiting to be
+// ingested (ImportOptions::ingest_bytes each) and a few batches of
+// records, plus about 16 bytes per distinct title (to count them), never
+// the file. A record that cannot be read or keyed is skipped and reported
+// with its position; an item that cannot be mapped likewise.
+//
+// Holdings and titles reach the store as ingested SST files (bulk.h), not
+// through the memtable. Why a crash still keeps the old holdings:
+//   - holdings keys carry the import's generation, which only this import
+//     writes and no reader looks at until the commit; each chunk's
+//     holdings and lib_holdings keys are ingested together, atomically, so
+//     every holdings key has the lib_holdings key cleanup finds it by;
+//   - an ingestion is durable when it returns, and the commit (one synced
+//     write) runs only after the last one returned, so a committed
+//     generation is whole;
+//   - a crash before the commit leaves ingested keys of a generation that
+//     never became current: the library's next import marks it stale and
+//     DeleteStaleHoldings deletes it, as it did the WAL-written keys of old;
+//   - the SST files being written live in <store>/bulk under their
+//     generation's name and are moved into RocksDB by the ingestion; the
+//     next StartImport deletes any a dead process left there.
+// Title records are shared between imports, so a chunk of them is read,
+// merged and ingested under titles_mu_: no concurrent import's write can
+// fall between the read and the ingestion and be overwritten.
 //
 // Titles are shared: one TitleRecord per title key, created by the first
 // import that brings it and enriched (more ISBNs, missing fields) by later
@@ -24,6 +44,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +68,10 @@ struct ImportOptions {
   ItemMapping mapping;                          // mapping.library_id required
   // How many rejects the summary lists (all are counted); at most 10000.
   int max_listed_rejects = 100;
+  // Bytes of holdings (and, apart, of titles) held in memory before they
+  // are ingested as a chunk; at least 1. Bigger chunks make fewer, larger
+  // files for compaction to merge. Tests make it small to ingest often.
+  size_t ingest_bytes = 64 << 20;
 };
 
 // A record (or item, or CSV row) skipped, and why.
@@ -72,12 +97,12 @@ struct ImportSummary {
 };
 
 class Catalog;
-class SortedWrites;
+class SstBatch;
 
 // One upload. Feed() it the bytes in any chunking, then Finish(). The
 // caller's thread frames, decodes and extracts; two threads of the
-// Importer's own write the titles and the holdings, so the three overlap
-// (at most a few batches wait between them). Dropping
+// Importer's own collect, sort and ingest the titles and the holdings, so
+// the three overlap (at most a few batches wait between them). Dropping
 // an Importer unfinished (or after an error) abandons it: the libraries
 // keep their old holdings and the partial new ones are deleted. Not
 // thread-safe: one caller at a time.
@@ -106,7 +131,12 @@ class Importer {
                      int64_t offset);
   void Reject(int64_t record, int64_t offset, std::string reason);
   absl::Status Add(Extracted extracted, int64_t record, int64_t offset);
-  absl::Status Flush();
+  // Hands the pending records to the writers; last: the upload's end.
+  absl::Status Flush(bool last);
+  // On the writer threads: add a batch, and ingest once a chunk is full
+  // (or, with last, whatever is left).
+  absl::Status WriteHoldings(std::vector<HoldingRecord>& holdings, bool last);
+  absl::Status WriteTitles(std::vector<TitleRecord>& titles, bool last);
   void Abandon();
 
   enum class State { kOpen, kFailed, kDone };
@@ -131,6 +161,13 @@ class Importer {
   std::unique_ptr<class BatchWriter> title_writer_;
   std::unique_ptr<class BatchWriter> holding_writer_;
   std::atomic<int64_t> titles_created_{0};  // by title_writer_
+  // Only holding_writer_'s thread touches these two.
+  std::unique_ptr<SstBatch> holding_chunk_;
+  int holding_files_ = 0;
+  // Only title_writer_'s thread touches these three.
+  std::vector<TitleRecord> title_chunk_;
+  size_t title_chunk_bytes_ = 0;
+  int title_files_ = 0;
   ImportSummary summary_;
 };
 
@@ -171,16 +208,24 @@ class Catalog {
   friend class Importer;
 
   // Adds new and enriched titles to batch; returns how many were created.
-  // REQUIRES: titles_mu_ held until batch is written.
+  // REQUIRES: titles_mu_ held until batch is ingested.
   absl::StatusOr<int64_t> StageTitles(std::vector<TitleRecord*>& titles,
-                                      SortedWrites& batch)
+                                      SstBatch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(titles_mu_);
   absl::StatusOr<TitleMatch> Describe(absl::string_view title_key) const;
+  // Deletes the SST files of imports that are not running (a dead
+  // process's), from the bulk directory.
+  absl::Status SweepBulkDir() ABSL_EXCLUSIVE_LOCKS_REQUIRED(importing_mu_);
+  void ImportEnded(uint64_t generation);
 
   Store& store_;
   Directory& directory_;
   // Serializes read-merge-write of title records between imports.
   absl::Mutex titles_mu_;
+  // Generations of the imports running in this process: their files in
+  // the bulk directory are in use. (One Catalog per Store, as in silangd.)
+  absl::Mutex importing_mu_;
+  std::set<uint64_t> importing_ ABSL_GUARDED_BY(importing_mu_);
 };
 
 }  // namespace silang::catalog

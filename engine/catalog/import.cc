@@ -1,6 +1,7 @@
 // The Importer: framing, decoding and extraction on the caller's thread;
-// titles and holdings written in batches by two BatchWriter threads, the
-// holdings under the import's holdings generation.
+// titles and holdings collected into chunks, sorted and ingested as SST
+// files by two BatchWriter threads, the holdings under the import's
+// holdings generation (why that is crash-safe: catalog.h).
 #include <pthread.h>
 
 #include <algorithm>
@@ -16,7 +17,7 @@
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/csv.h"
 #include "engine/catalog/text.h"
-#include "engine/catalog/writes.h"
+#include "engine/catalog/bulk.h"
 #include "engine/status_macros.h"
 
 namespace silang::catalog {
@@ -31,8 +32,8 @@ constexpr size_t kBatchRecords = 2048;
 
 // Runs an import's write jobs on a thread of its own, in the order pushed,
 // while the importer's thread parses on. An import has two: one writes
-// title records (read, merge, write under the catalogue's title lock), one
-// writes holdings; RocksDB takes their memtable inserts in parallel. Push()
+// title records (read, merge, ingest under the catalogue's title lock),
+// one writes holdings. Push()
 // waits while kDepth jobs are queued, so memory stays bounded. After the
 // first failed job, later ones are dropped and Push() and Drain() return
 // that failure; destroying the worker drops what is still queued.
@@ -154,7 +155,8 @@ Importer::Importer(Catalog& catalog, ImportOptions options,
       sink_(std::make_unique<Sink>(*this)),
       seen_titles_(std::make_unique<SeenTitles>()),
       title_writer_(std::make_unique<BatchWriter>("silang-titles")),
-      holding_writer_(std::make_unique<BatchWriter>("silang-holdings")) {
+      holding_writer_(std::make_unique<BatchWriter>("silang-holdings")),
+      holding_chunk_(std::make_unique<SstBatch>()) {
   switch (options_.format) {
     case Format::kMarc21:
       framer_ = NewIso2709Framer();
@@ -171,6 +173,7 @@ Importer::Importer(Catalog& catalog, ImportOptions options,
 
 Importer::~Importer() {
   if (state_ != State::kDone) Abandon();
+  catalog_.ImportEnded(generation_);
 }
 
 void Importer::Abandon() {
@@ -213,7 +216,7 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
     return absl::FailedPreconditionError("import already finished");
   }
   absl::Status s = csv_ ? csv_->Finish(*sink_) : framer_->Finish(*sink_);
-  if (s.ok()) s = Flush();
+  if (s.ok()) s = Flush(/*last=*/true);
   if (s.ok()) s = title_writer_->Drain();
   if (s.ok()) s = holding_writer_->Drain();
   if (s.ok() && csv_ && !csv_columns_) {
@@ -290,18 +293,17 @@ absl::Status Importer::Add(Extracted extracted, int64_t record,
   pending_holdings_ += extracted.holdings.size();
   pending_.push_back(std::move(extracted));
   if (pending_holdings_ >= kBatchHoldings || pending_.size() >= kBatchRecords) {
-    return Flush();
+    return Flush(/*last=*/false);
   }
   return absl::OkStatus();
 }
 
-absl::Status Importer::Flush() {
-  if (pending_.empty()) return absl::OkStatus();
+absl::Status Importer::Flush(bool last) {
   Directory& directory = catalog_.directory_;
   const int64_t now = directory.clock().NowMicros();
   auto titles = std::make_shared<std::vector<TitleRecord>>();
-  std::vector<const HoldingRecord*> holdings;
-  holdings.reserve(pending_holdings_);
+  auto holdings = std::make_shared<std::vector<HoldingRecord>>();
+  holdings->reserve(pending_holdings_);
   for (Extracted& e : pending_) {
     // A title key's first record in the upload describes it.
     if (seen_titles_->Insert(Fingerprint(e.title.title_key()))) {
@@ -317,58 +319,66 @@ absl::Status Importer::Flush() {
         Reject(0, 0, std::string(s.message()));
         continue;
       }
-      holdings.push_back(&h);
       ++summary_.holdings;
       ++summary_.holdings_by_library[h.library_id()];
+      holdings->push_back(std::move(h));
     }
-  }
-  // Each family's keys in order (see writes.h): holdings by title, then
-  // lib_holdings by library. Equal keys keep upload order, so the last
-  // copy of an item wins.
-  auto batch = std::make_shared<Batch>(catalog_.store_);
-  auto by = [](auto field1, auto field2) {
-    return [=](const HoldingRecord* a, const HoldingRecord* b) {
-      return std::forward_as_tuple(field1(*a), field2(*a), a->item_id()) <
-             std::forward_as_tuple(field1(*b), field2(*b), b->item_id());
-    };
-  };
-  auto title = [](const HoldingRecord& h) -> const std::string& {
-    return h.title_key();
-  };
-  auto library = [](const HoldingRecord& h) -> const std::string& {
-    return h.library_id();
-  };
-  std::string value;
-  std::stable_sort(holdings.begin(), holdings.end(), by(title, library));
-  for (const HoldingRecord* h : holdings) {
-    h->SerializeToString(&value);
-    batch->Put(Cf::kHoldings, Directory::HoldingKeys(generation_, *h).first,
-               value);
-  }
-  std::stable_sort(holdings.begin(), holdings.end(), by(library, title));
-  for (const HoldingRecord* h : holdings) {
-    batch->Put(Cf::kLibHoldings, Directory::HoldingKeys(generation_, *h).second,
-               "");
   }
   pending_.clear();
   pending_holdings_ = 0;
+  if (holdings->empty() && titles->empty() && !last) return absl::OkStatus();
+  RETURN_IF_ERROR(holding_writer_->Push([this, holdings, last] {
+    return WriteHoldings(*holdings, last);
+  }));
+  return title_writer_->Push(
+      [this, titles, last] { return WriteTitles(*titles, last); });
+}
 
-  RETURN_IF_ERROR(holding_writer_->Push(
-      [&directory, batch] { return directory.WriteUnsynced(*batch); }));
-  // Titles are read, merged and written under the catalogue's title lock,
+absl::Status Importer::WriteHoldings(std::vector<HoldingRecord>& holdings,
+                                     bool last) {
+  std::string value;
+  for (const HoldingRecord& h : holdings) {
+    h.SerializeToString(&value);
+    auto [key, lib_key] = Directory::HoldingKeys(generation_, h);
+    holding_chunk_->Put(Cf::kHoldings, key, value);
+    holding_chunk_->Put(Cf::kLibHoldings, lib_key, "");
+  }
+  holdings.clear();
+  if (holding_chunk_->empty() ||
+      (!last && holding_chunk_->bytes() < options_.ingest_bytes)) {
+    return absl::OkStatus();
+  }
+  return holding_chunk_->Ingest(
+      catalog_.store_, BulkDir(catalog_.store_),
+      absl::StrCat(generation_, "-h", holding_files_++));
+}
+
+absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
+                                   bool last) {
+  for (TitleRecord& t : titles) {
+    // The record, and its key again in each index entry.
+    title_chunk_bytes_ +=
+        t.ByteSizeLong() + t.title_key().size() * (2 + t.isbns_size());
+    title_chunk_.push_back(std::move(t));
+  }
+  titles.clear();
+  if (title_chunk_.empty() ||
+      (!last && title_chunk_bytes_ < options_.ingest_bytes)) {
+    return absl::OkStatus();
+  }
+  std::vector<TitleRecord*> staged;
+  staged.reserve(title_chunk_.size());
+  for (TitleRecord& t : title_chunk_) staged.push_back(&t);
+  SstBatch batch;
+  // Titles are read, merged and ingested under the catalogue's title lock,
   // so that concurrent imports never lose each other's ISBNs.
-  return title_writer_->Push([this, titles]() -> absl::Status {
-    std::vector<TitleRecord*> staged;
-    staged.reserve(titles->size());
-    for (TitleRecord& t : *titles) staged.push_back(&t);
-    SortedWrites writes;
-    Batch title_batch(catalog_.store_);
-    absl::MutexLock lock(&catalog_.titles_mu_);
-    ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, writes));
-    titles_created_ += created;
-    writes.MoveTo(title_batch);
-    return catalog_.directory_.WriteUnsynced(title_batch);
-  });
+  absl::MutexLock lock(&catalog_.titles_mu_);
+  ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, batch));
+  titles_created_ += created;
+  title_chunk_.clear();
+  title_chunk_bytes_ = 0;
+  return batch.Ingest(catalog_.store_, BulkDir(catalog_.store_),
+                      absl::StrCat(generation_, "-t", title_files_++));
 }
 
 }  // namespace silang::catalog

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/catalog/bulk.h"
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/marc.h"
 #include "engine/catalog/text.h"
@@ -300,10 +302,13 @@ TEST_F(ImportTest, AbandonedImportLeavesTheOldHoldings) {
       Import(Options("JKT", Format::kCsv), Csv("0306406152", 0, 3)).ok());
   const std::set<std::string> before = AllHoldings();
   {
-    auto importer = catalog_->StartImport(Options("JKT", Format::kCsv));
+    // Small chunks, so that several are ingested before the end.
+    ImportOptions o = Options("JKT", Format::kCsv);
+    o.ingest_bytes = 64 << 10;
+    auto importer = catalog_->StartImport(o);
     ASSERT_TRUE(importer.ok());
-    // Enough rows that several batches must have reached the store (the
-    // writer thread lets at most a few wait).
+    // Enough rows that several chunks must have reached the store (the
+    // writer thread lets at most a few batches wait).
     ASSERT_TRUE((*importer)->Feed(Csv("0306406152", 100, 30100)).ok());
     EXPECT_GT(CountKeys(Cf::kLibHoldings), 4096);
     EXPECT_EQ(AllHoldings(), before);  // readers never see the new ones
@@ -325,7 +330,9 @@ TEST_F(ImportTest, CrashMidImportLeavesTheOldHoldings) {
   ASSERT_NE(child, -1);
   if (child == 0) {
     Open();
-    auto importer = catalog_->StartImport(Options("JKT", Format::kCsv));
+    ImportOptions o = Options("JKT", Format::kCsv);
+    o.ingest_bytes = 64 << 10;  // several chunks ingested before the end
+    auto importer = catalog_->StartImport(o);
     if (!importer.ok()) _exit(2);
     if (!(*importer)->Feed(Csv("0306406152", 100, 30100)).ok()) _exit(3);
     _exit(0);  // the crash: nothing after this runs
@@ -343,6 +350,8 @@ TEST_F(ImportTest, CrashMidImportLeavesTheOldHoldings) {
                                          "isbn:9780306406157|JKT|B-51"));
   EXPECT_EQ(CountKeys(Cf::kLibHoldings), 2);
   EXPECT_EQ(CountKeys(Cf::kHoldings), 2);
+  // No import file of the dead process is left behind.
+  EXPECT_TRUE(std::filesystem::is_empty(BulkDir(*store_)));
 }
 
 TEST_F(ImportTest, OneImportPerLibraryAtATime) {
