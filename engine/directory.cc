@@ -459,6 +459,8 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
   }
   Batch batch(store_);
   PutHoldingsResult result;
+  std::vector<std::string> titles;  // whose holders change
+  for (const HoldingRecord& h : holdings) titles.push_back(h.title_key());
   if (replace_all) {
     absl::Status inner = absl::OkStatus();
     RETURN_IF_ERROR(store_.Scan(
@@ -476,6 +478,7 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
           }
           batch.Delete(Cf::kLibHoldings, k);
           batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
+          titles.emplace_back(*title);
           ++result.removed;
           return true;
         }));
@@ -486,6 +489,7 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
     ++result.written;
   }
   RETURN_IF_ERROR(store_.Write(batch));
+  title_holders_.Drop(titles);
   return result;
 }
 
@@ -566,6 +570,7 @@ absl::Status Directory::EndHoldingsReplacement(
     for (const std::string& id : library_ids) {
       RememberGeneration(id, gen, seq);
     }
+    title_holders_.Clear();
   }
   return absl::OkStatus();
 }
@@ -635,7 +640,8 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
 
 absl::Status Directory::ScanLiveHoldings(
     absl::string_view title_key, absl::string_view start,
-    const std::function<bool(absl::string_view, HoldingRecord)>& fn) const {
+    const std::function<bool(absl::string_view, absl::string_view,
+                             absl::string_view)>& fn) const {
   PinnedSnapshot snap(store_.db());
   const std::string prefix = StrKey(title_key);
   const std::string upper = keys::PrefixEnd(prefix);
@@ -687,15 +693,30 @@ absl::Status Directory::ScanLiveHoldings(
       it->Next();
       continue;
     }
-    HoldingRecord h;
-    if (!h.ParseFromArray(it->value().data(),
-                          static_cast<int>(it->value().size()))) {
-      return Store::CorruptValue(Cf::kHoldings, k);
+    if (!fn(k, library,
+            absl::string_view(it->value().data(), it->value().size()))) {
+      return absl::OkStatus();
     }
-    if (!fn(k, std::move(h))) return absl::OkStatus();
     it->Next();
   }
   return FromRocks(it->status(), "scan holdings");
+}
+
+absl::Status Directory::ScanLiveHoldingRecords(
+    absl::string_view title_key, absl::string_view start,
+    const std::function<bool(absl::string_view, HoldingRecord)>& fn) const {
+  absl::Status parse = absl::OkStatus();
+  RETURN_IF_ERROR(ScanLiveHoldings(
+      title_key, start,
+      [&](absl::string_view k, absl::string_view, absl::string_view v) {
+        HoldingRecord h;
+        if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          parse = Store::CorruptValue(Cf::kHoldings, k);
+          return false;
+        }
+        return fn(k, std::move(h));
+      }));
+  return parse;
 }
 
 absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
@@ -706,7 +727,7 @@ absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
   ASSIGN_OR_RETURN(std::string start, DecodePageToken(page_token));
   Page<HoldingRecord> page;
   std::string last_key;
-  RETURN_IF_ERROR(ScanLiveHoldings(
+  RETURN_IF_ERROR(ScanLiveHoldingRecords(
       title_key, start, [&](absl::string_view k, HoldingRecord h) {
         if (static_cast<int>(page.items.size()) == size) {
           page.next_token = EncodePageToken(last_key);
@@ -722,11 +743,54 @@ absl::StatusOr<Page<HoldingRecord>> Directory::ListHoldings(
 absl::StatusOr<std::vector<HoldingRecord>> Directory::HoldersOf(
     absl::string_view title_key) const {
   std::vector<HoldingRecord> out;
-  RETURN_IF_ERROR(
-      ScanLiveHoldings(title_key, "", [&](absl::string_view, HoldingRecord h) {
+  RETURN_IF_ERROR(ScanLiveHoldingRecords(
+      title_key, "", [&](absl::string_view, HoldingRecord h) {
         out.push_back(std::move(h));
         return true;
       }));
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const TitleHolders>> Directory::TitleHoldersOf(
+    absl::string_view title_key) const {
+  if (auto hit = title_holders_.Find(title_key)) return hit;
+  const uint64_t gen = title_holders_.generation();
+  auto out = std::make_shared<TitleHolders>();
+  HoldingRecord h;  // reused: parsing keeps its strings' buffers
+  std::string library;
+  bool skip = false;  // the current library is not in the directory
+  absl::Status inner = absl::OkStatus();
+  RETURN_IF_ERROR(ScanLiveHoldings(
+      title_key, "",
+      [&](absl::string_view k, absl::string_view lib, absl::string_view v) {
+        if (lib != library) {
+          library = std::string(lib);
+          auto view = LibraryViewOf(library);
+          skip = absl::IsNotFound(view.status());
+          if (!skip) {
+            if (!view.ok()) {
+              inner = view.status();
+              return false;
+            }
+            out->push_back(TitleHolder{*std::move(view),
+                                       storage::v1::AVAILABILITY_UNSPECIFIED,
+                                       0});
+          }
+        }
+        if (skip) return true;
+        if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          inner = Store::CorruptValue(Cf::kHoldings, k);
+          return false;
+        }
+        TitleHolder& holder = out->back();
+        holder.best = holder.copies == 0
+                          ? h.availability()
+                          : BetterCopy(holder.best, h.availability());
+        ++holder.copies;
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  title_holders_.Insert(title_key, out, gen);
   return out;
 }
 
@@ -744,10 +808,19 @@ void Directory::RememberGeneration(absl::string_view library_id,
 
 void Directory::Invalidate(const std::vector<std::string>& library_ids,
                            absl::string_view partnership_id) {
-  absl::MutexLock lock(&cache_mu_);
-  ++cache_gen_;
-  for (const auto& id : library_ids) library_views_.erase(id);
-  if (!partnership_id.empty()) partnership_views_.erase(partnership_id);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    ++cache_gen_;
+    for (const auto& id : library_ids) {
+      auto it = library_views_.find(id);
+      if (it == library_views_.end()) continue;
+      it->second->MarkSuperseded();
+      library_views_.erase(it);
+    }
+    if (!partnership_id.empty()) partnership_views_.erase(partnership_id);
+  }
+  // An entry being built now may hold a view read before this write.
+  title_holders_.Touch();
 }
 
 namespace {
@@ -769,8 +842,10 @@ absl::StatusOr<std::shared_ptr<const View>> CachedView(
   absl::StatusOr<std::shared_ptr<const View>> view = build();
   if (!view.ok()) return view.status();
   absl::MutexLock lock(&mu);
-  if (cache_gen == gen) cache.emplace(std::string(id), *view);
-  return view;
+  if (cache_gen != gen) return view;
+  // Return the cached one if another thread was first: only cached views
+  // are marked superseded when they go.
+  return cache.emplace(std::string(id), *std::move(view)).first->second;
 }
 
 }  // namespace

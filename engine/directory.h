@@ -23,6 +23,7 @@
 #include "engine/library_view.h"
 #include "engine/page.h"
 #include "engine/store.h"
+#include "engine/title_holders.h"
 #include "silang/storage/v1/records.pb.h"
 
 namespace silang {
@@ -75,6 +76,14 @@ class Directory {
   // snapshot, so it never mixes two generations of a library's holdings.
   absl::StatusOr<std::vector<HoldingRecord>> HoldersOf(
       absl::string_view title_key) const;
+  // The same holders as routing reads them: one entry per library (whose
+  // library is in the directory), with its best copy. Served from memory
+  // after the first read (engine/title_holders.h).
+  absl::StatusOr<std::shared_ptr<const TitleHolders>> TitleHoldersOf(
+      absl::string_view title_key) const;
+  const TitleHoldersCache& title_holders_cache() const {
+    return title_holders_;
+  }
 
   // --- Bulk replacement of libraries' holdings (engine/catalog). ---
   //
@@ -137,9 +146,15 @@ class Directory {
       const rocksdb::ReadOptions& ro, absl::string_view library_id) const;
   absl::Status EndHoldingsReplacement(
       const std::vector<std::string>& library_ids, uint64_t gen, bool commit);
-  // Calls fn(key, holding) for each holding of the title in its library's
-  // current generation, keys after `start`, until fn returns false.
+  // Calls fn(key, library id, value) for each holding of the title in its
+  // library's current generation, keys after `start`, until fn returns
+  // false. The value is an unparsed HoldingRecord.
   absl::Status ScanLiveHoldings(
+      absl::string_view title_key, absl::string_view start,
+      const std::function<bool(absl::string_view, absl::string_view,
+                               absl::string_view)>& fn) const;
+  // ScanLiveHoldings, each value parsed.
+  absl::Status ScanLiveHoldingRecords(
       absl::string_view title_key, absl::string_view start,
       const std::function<bool(absl::string_view, HoldingRecord)>& fn) const;
 
@@ -173,6 +188,7 @@ class Directory {
   mutable absl::Mutex gen_mu_;
   mutable absl::flat_hash_map<std::string, KnownGeneration> generations_
       ABSL_GUARDED_BY(gen_mu_);
+  mutable TitleHoldersCache title_holders_;
   // Generations being written by a replacement in this process.
   std::set<uint64_t> live_generations_ ABSL_GUARDED_BY(write_mu_);
 };

@@ -20,8 +20,9 @@ bool LibraryView::MemberOf(absl::string_view partnership_id) const {
                             partnership_id);
 }
 
-std::shared_ptr<const LibraryView> LibraryView::Make(
-    storage::v1::LibraryRecord record) {
+namespace {
+
+std::shared_ptr<LibraryView> MakeView(storage::v1::LibraryRecord record) {
   auto view = std::make_shared<LibraryView>();
   auto zone = calendar::ResolveTimeZone(record.time_zone());
   view->zone = zone.ok() ? *zone : absl::UTCTimeZone();
@@ -35,11 +36,17 @@ std::shared_ptr<const LibraryView> LibraryView::Make(
   return view;
 }
 
+}  // namespace
+
+std::shared_ptr<const LibraryView> LibraryView::Make(
+    storage::v1::LibraryRecord record) {
+  return MakeView(std::move(record));
+}
+
 std::shared_ptr<const LibraryView> LibraryView::Make(
     storage::v1::LibraryRecord record,
     std::vector<std::string> partnership_ids) {
-  auto base = Make(std::move(record));
-  auto view = std::make_shared<LibraryView>(*base);
+  auto view = MakeView(std::move(record));
   std::sort(partnership_ids.begin(), partnership_ids.end());
   view->partnership_ids = std::move(partnership_ids);
   view->partnerships_known = true;

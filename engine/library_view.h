@@ -6,6 +6,7 @@
 #ifndef SILANG_ENGINE_LIBRARY_VIEW_H_
 #define SILANG_ENGINE_LIBRARY_VIEW_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <utility>
@@ -34,11 +35,23 @@ struct LibraryView {
   int ClosureOn(absl::CivilDay day) const;
   bool MemberOf(absl::string_view partnership_id) const;
 
+  // Set when the directory drops this view from its cache because the
+  // library or one of its partnerships changed. Whoever kept the view
+  // beyond one decision (the title-holders cache) looks the library up
+  // again when it sees the flag.
+  bool superseded() const { return superseded_.load(std::memory_order_acquire); }
+  void MarkSuperseded() const {
+    superseded_.store(true, std::memory_order_release);
+  }
+
   static std::shared_ptr<const LibraryView> Make(
       storage::v1::LibraryRecord record);
   static std::shared_ptr<const LibraryView> Make(
       storage::v1::LibraryRecord record,
       std::vector<std::string> partnership_ids);
+
+ private:
+  mutable std::atomic<bool> superseded_{false};
 };
 
 struct PartnershipView {

@@ -287,8 +287,8 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
     }
   };
   RoutePlan plan;
-  ASSIGN_OR_RETURN(auto holdings, directory_.HoldersOf(r.title_key()));
-  if (holdings.empty()) {
+  ASSIGN_OR_RETURN(auto holders, directory_.TitleHoldersOf(r.title_key()));
+  if (holders->empty()) {
     plan.no_holdings = true;
     return plan;
   }
@@ -309,36 +309,39 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
     ASSIGN_OR_RETURN(auto p, directory_.PartnershipViewOf(pid));
     in.partnerships.push_back(std::move(p));
   }
-  // Holdings arrive sorted by library: group them.
-  std::string seen;   // library of the current group
-  bool skip = false;  // the current group's library is gone
-  for (auto& h : holdings) {
-    if (h.library_id() != seen) {
-      seen = h.library_id();
-      auto lib = directory_.LibraryViewOf(seen);
-      skip = absl::IsNotFound(lib.status());
-      if (skip) continue;
-      if (!lib.ok()) return lib.status();
-      ASSIGN_OR_RETURN(auto stats, stats_.Get(seen));
-      Holder holder;
-      holder.library = *std::move(lib);
-      holder.loans_out = stats.loans_out();
-      holder.open_queue = stats.open_queue();
-      holder.lent_total = stats.lent_total();
-      holder.borrowed_total = stats.borrowed_total();
-      holder.requests_received = stats.requests_received();
-      holder.filled = stats.filled();
-      if (stats.first_answer_count() > 0) {
-        holder.mean_first_answer_hours =
-            static_cast<double>(stats.first_answer_us_sum()) /
-            stats.first_answer_count() / 3.6e9;
-      }
-      in.holders.push_back(std::move(holder));
-    } else if (skip) {
-      continue;
+  // Views the cached holders list kept but the directory has replaced
+  // since (a library or partnership edit): read afresh, held here.
+  std::vector<std::shared_ptr<const LibraryView>> fresh;
+  std::vector<absl::string_view> ids;
+  in.holders.reserve(holders->size());
+  ids.reserve(holders->size());
+  for (const TitleHolder& th : *holders) {
+    const LibraryView* view = th.library.get();
+    if (view->superseded()) {
+      ASSIGN_OR_RETURN(auto now, directory_.LibraryViewOf(view->id()));
+      view = now.get();
+      fresh.push_back(std::move(now));
     }
-    in.holders.back().items.push_back(std::move(h));
+    Holder& holder = in.holders.emplace_back();
+    holder.library = view;
+    holder.availability = th.best;
+    ids.push_back(view->id());
   }
+  RETURN_IF_ERROR(stats_.ForEach(
+      ids, [&](size_t i, const s::CounterRecord& stats) {
+        Holder& holder = in.holders[i];
+        holder.loans_out = stats.loans_out();
+        holder.open_queue = stats.open_queue();
+        holder.lent_total = stats.lent_total();
+        holder.borrowed_total = stats.borrowed_total();
+        holder.requests_received = stats.requests_received();
+        holder.filled = stats.filled();
+        if (stats.first_answer_count() > 0) {
+          holder.mean_first_answer_hours =
+              static_cast<double>(stats.first_answer_us_sum()) /
+              stats.first_answer_count() / 3.6e9;
+        }
+      }));
   plan.rota = BuildRota(in, options_.weights);
   return plan;
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "engine/geo.h"
+#include "engine/title_holders.h"
 
 namespace silang {
 namespace {
@@ -101,11 +102,6 @@ std::string Reason(const Filtered& f, const s::RequestRecord& req,
   return "filtered";
 }
 
-bool IsMember(const LibraryView& lib, const PartnershipView& p) {
-  return lib.partnerships_known ? lib.MemberOf(p.id())
-                                : Contains(p.record.member_ids(), lib.id());
-}
-
 // The best (lowest tier, then id) shared partnership valid on `today` that
 // covers the request; otherwise why not, as the last mismatch seen.
 struct Match {
@@ -114,13 +110,36 @@ struct Match {
   const PartnershipView* why_partnership = nullptr;
 };
 
-Match MatchPartnership(const RoutingInput& in, const LibraryView& lender,
+// The borrower's partnerships (in id order) that the lender belongs to
+// too. A lender is in a few partnerships, a borrower maybe in dozens, so
+// each of the lender's is looked up in the borrower's.
+void SharedPartnerships(const std::vector<const PartnershipView*>& borrowers,
+                        const LibraryView& lender,
+                        std::vector<const PartnershipView*>& out) {
+  out.clear();
+  if (!lender.partnerships_known) {  // no membership index: read the lists
+    for (const PartnershipView* p : borrowers) {
+      if (Contains(p->record.member_ids(), lender.id())) out.push_back(p);
+    }
+    return;
+  }
+  auto by_id = [](const PartnershipView* p, absl::string_view id) {
+    return p->id() < id;
+  };
+  for (const std::string& id : lender.partnership_ids) {
+    auto it = std::lower_bound(borrowers.begin(), borrowers.end(),
+                               absl::string_view(id), by_id);
+    if (it != borrowers.end() && (*it)->id() == id) out.push_back(*it);
+  }
+}
+
+Match MatchPartnership(const RoutingInput& in,
+                       const std::vector<const PartnershipView*>& shared,
                        absl::CivilDay today) {
   const s::RequestRecord& req = *in.request;
   Match m;
-  for (const auto& pv : in.partnerships) {
+  for (const PartnershipView* pv : shared) {
     const PartnershipView& p = *pv;
-    if (!IsMember(lender, p)) continue;
     Why why;
     if (today < p.valid_from) {
       why = Why::kNotYetValid;
@@ -149,26 +168,17 @@ struct Availability {
   const char* label = "";
 };
 
-Availability BestAvailability(const std::vector<s::HoldingRecord>& items) {
-  Availability best;
-  for (const auto& h : items) {
-    Availability a;
-    switch (h.availability()) {
-      case s::AVAILABILITY_ON_SHELF:
-        a = {1.0, "on shelf"};
-        break;
-      case s::AVAILABILITY_UNSPECIFIED:
-        a = {0.5, "availability unknown"};
-        break;
-      case s::AVAILABILITY_ON_LOAN:
-        a = {0.2, "on loan"};
-        break;
-      default:
-        break;  // not for loan, withdrawn: cannot be lent
-    }
-    if (a.score > best.score) best = a;
+Availability ScoreOf(s::Availability a) {
+  switch (a) {
+    case s::AVAILABILITY_ON_SHELF:
+      return {1.0, "on shelf"};
+    case s::AVAILABILITY_UNSPECIFIED:
+      return {0.5, "availability unknown"};
+    case s::AVAILABILITY_ON_LOAN:
+      return {0.2, "on loan"};
+    default:
+      return {};  // not for loan, withdrawn: cannot be lent
   }
-  return best;
 }
 
 // A ranked candidate before it becomes a RotaEntryRecord.
@@ -245,6 +255,13 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   Today today_of(in.now);
   std::vector<Candidate> candidates;
   std::vector<Filtered> filtered;
+  std::vector<const PartnershipView*> borrowers;
+  for (const auto& p : in.partnerships) borrowers.push_back(p.get());
+  std::sort(borrowers.begin(), borrowers.end(),
+            [](const PartnershipView* a, const PartnershipView* b) {
+              return a->id() < b->id();
+            });
+  std::vector<const PartnershipView*> shared;
   candidates.reserve(in.holders.size());
 
   for (const Holder& h : in.holders) {
@@ -285,12 +302,13 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
       drop(Why::kAtLimit);
       continue;
     }
-    Match match = MatchPartnership(in, lib, today);
+    SharedPartnerships(borrowers, lib, shared);
+    Match match = MatchPartnership(in, shared, today);
     if (match.best == nullptr) {
       drop(match.why, match.why_partnership);
       continue;
     }
-    Availability availability = BestAvailability(h.items);
+    Availability availability = ScoreOf(h.availability);
     if (availability.score < 0) {
       drop(Why::kNothingLendable);
       continue;

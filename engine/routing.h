@@ -65,8 +65,10 @@ struct RoutingWeights {
 
 // What routing knows of one holder.
 struct Holder {
-  std::shared_ptr<const LibraryView> library;
-  std::vector<storage::v1::HoldingRecord> items;
+  const LibraryView* library = nullptr;  // must outlive BuildRota
+  // Its best copy (BetterCopy, engine/title_holders.h).
+  storage::v1::Availability availability =
+      storage::v1::AVAILABILITY_UNSPECIFIED;
   // Live counters (engine/counters.h, all-time key).
   int64_t loans_out = 0;          // lent and not back yet
   int64_t open_queue = 0;         // requests waiting for its answer

@@ -27,6 +27,29 @@ absl::StatusOr<storage::v1::CounterRecord> LibraryStatsCache::Get(
   return stats;
 }
 
+absl::Status LibraryStatsCache::ForEach(
+    const std::vector<absl::string_view>& ids,
+    const std::function<void(size_t, const storage::v1::CounterRecord&)>& fn)
+    const {
+  std::vector<size_t> missed;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto it = entries_.find(ids[i]);
+      if (it != entries_.end() && it->second.valid) {
+        fn(i, it->second.stats);
+      } else {
+        missed.push_back(i);
+      }
+    }
+  }
+  for (size_t i : missed) {
+    ASSIGN_OR_RETURN(auto stats, Get(ids[i]));
+    fn(i, stats);
+  }
+  return absl::OkStatus();
+}
+
 void LibraryStatsCache::Drop(const std::vector<std::string>& library_ids) {
   absl::MutexLock lock(&mu_);
   // Absent entries are made too: a reader may be fetching one right now.

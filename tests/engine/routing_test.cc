@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/geo.h"
+#include "engine/title_holders.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -102,10 +103,18 @@ Rota Route(const Scenario& sc, const s::RequestRecord& request,
   for (const auto& p : sc.partnerships) {
     in.partnerships.push_back(PartnershipView::Make(p));
   }
+  std::vector<std::shared_ptr<const LibraryView>> views;
   for (const TestHolder& t : sc.holders) {
     Holder h;
-    h.library = LibraryView::Make(t.library);  // memberships from the lists
-    h.items = t.items;
+    // Memberships from the partnerships' lists.
+    views.push_back(LibraryView::Make(t.library));
+    h.library = views.back().get();
+    // The best copy, as Directory::TitleHoldersOf summarizes the items.
+    for (size_t i = 0; i < t.items.size(); ++i) {
+      h.availability = i == 0 ? t.items[i].availability()
+                              : BetterCopy(h.availability,
+                                           t.items[i].availability());
+    }
     h.loans_out = t.loans_out;
     h.open_queue = t.open_queue;
     in.holders.push_back(std::move(h));
