@@ -1,7 +1,11 @@
 #include "engine/library_view.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/calendar.h"
 
 namespace silang {
@@ -22,8 +26,23 @@ bool LibraryView::MemberOf(absl::string_view partnership_id) const {
 
 namespace {
 
+// A number per distinct name, for the process's lifetime (provinces,
+// islands and partnership ids: at most thousands).
+uint32_t Intern(const std::string& name) {
+  if (name.empty()) return 0;
+  static absl::Mutex mu(absl::kConstInit);
+  // Never destroyed: views may be made while the process exits.
+  static auto* ids = new absl::flat_hash_map<std::string, uint32_t>();
+  absl::MutexLock lock(&mu);
+  auto [it, added] = ids->try_emplace(name, ids->size() + 1);
+  return it->second;
+}
+
 std::shared_ptr<LibraryView> MakeView(storage::v1::LibraryRecord record) {
   auto view = std::make_shared<LibraryView>();
+  view->position = geo::ToUnitVector(record.lat(), record.lon());
+  view->province = Intern(record.province());
+  view->island = Intern(record.island());
   auto zone = calendar::ResolveTimeZone(record.time_zone());
   view->zone = zone.ok() ? *zone : absl::UTCTimeZone();
   for (const auto& c : record.closures()) {
@@ -48,6 +67,11 @@ std::shared_ptr<const LibraryView> LibraryView::Make(
     std::vector<std::string> partnership_ids) {
   auto view = MakeView(std::move(record));
   std::sort(partnership_ids.begin(), partnership_ids.end());
+  for (const std::string& id : partnership_ids) {
+    view->partnership_numbers.push_back(Intern(id));
+  }
+  std::sort(view->partnership_numbers.begin(),
+            view->partnership_numbers.end());
   view->partnership_ids = std::move(partnership_ids);
   view->partnerships_known = true;
   return view;
@@ -62,6 +86,7 @@ std::shared_ptr<const PartnershipView> PartnershipView::Make(
   view->valid_from = from.ok() ? *from : absl::CivilDay(9999, 12, 31);
   view->valid_until = until.ok() ? *until : absl::CivilDay(1970, 1, 1);
   view->tier = std::max(1, record.tier());
+  view->number = Intern(record.id());
   view->record = std::move(record);
   return view;
 }

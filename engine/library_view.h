@@ -7,6 +7,7 @@
 #define SILANG_ENGINE_LIBRARY_VIEW_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/geo.h"
 #include "silang/storage/v1/records.pb.h"
 
 namespace silang {
@@ -29,6 +31,14 @@ struct LibraryView {
   // then reads each partnership's member list instead.
   std::vector<std::string> partnership_ids;
   bool partnerships_known = false;
+  // Read by routing for every holder, so kept next to the view rather
+  // than behind the record's pointers: its place, and its province and
+  // island as small numbers (equal numbers, equal names; 0: empty).
+  geo::UnitVector position;
+  uint32_t province = 0;
+  uint32_t island = 0;
+  // partnership_ids as PartnershipView::number values, sorted.
+  std::vector<uint32_t> partnership_numbers;
 
   const std::string& id() const { return record.id(); }
   // Index of the closure covering `day`, or -1.
@@ -59,6 +69,9 @@ struct PartnershipView {
   absl::CivilDay valid_from;
   absl::CivilDay valid_until;
   int tier = 1;  // at least 1
+  // A small number standing for the id in this process (see
+  // LibraryView::partnership_numbers): equal numbers, equal ids.
+  uint32_t number = 0;
 
   const std::string& id() const { return record.id(); }
   static std::shared_ptr<const PartnershipView> Make(

@@ -103,16 +103,16 @@ std::string Reason(const Filtered& f, const s::RequestRecord& req,
 }
 
 // The best (lowest tier, then id) shared partnership valid on `today` that
-// covers the request; otherwise why not, as the last mismatch seen.
+// covers the request; otherwise why not, for the greatest id that failed.
 struct Match {
   const PartnershipView* best = nullptr;
   Why why = Why::kNoPartnership;
   const PartnershipView* why_partnership = nullptr;
 };
 
-// The borrower's partnerships (in id order) that the lender belongs to
-// too. A lender is in a few partnerships, a borrower maybe in dozens, so
-// each of the lender's is looked up in the borrower's.
+// The borrower's partnerships (in number order) that the lender belongs
+// to too. A lender is in a few partnerships, a borrower maybe in dozens,
+// so each of the lender's is looked up in the borrower's.
 void SharedPartnerships(const std::vector<const PartnershipView*>& borrowers,
                         const LibraryView& lender,
                         std::vector<const PartnershipView*>& out) {
@@ -123,13 +123,12 @@ void SharedPartnerships(const std::vector<const PartnershipView*>& borrowers,
     }
     return;
   }
-  auto by_id = [](const PartnershipView* p, absl::string_view id) {
-    return p->id() < id;
+  auto below = [](const PartnershipView* p, uint32_t n) {
+    return p->number < n;
   };
-  for (const std::string& id : lender.partnership_ids) {
-    auto it = std::lower_bound(borrowers.begin(), borrowers.end(),
-                               absl::string_view(id), by_id);
-    if (it != borrowers.end() && (*it)->id() == id) out.push_back(*it);
+  for (uint32_t n : lender.partnership_numbers) {
+    auto it = std::lower_bound(borrowers.begin(), borrowers.end(), n, below);
+    if (it != borrowers.end() && (*it)->number == n) out.push_back(*it);
   }
 }
 
@@ -157,8 +156,11 @@ Match MatchPartnership(const RoutingInput& in,
       }
       continue;
     }
-    m.why = why;
-    m.why_partnership = &p;
+    // Name the mismatch of the greatest id, whatever the order of `shared`.
+    if (m.why_partnership == nullptr || m.why_partnership->id() < p.id()) {
+      m.why = why;
+      m.why_partnership = &p;
+    }
   }
   return m;
 }
@@ -232,18 +234,17 @@ class Today {
  public:
   explicit Today(absl::Time now) : now_(now) {}
   absl::CivilDay For(const LibraryView& lib) {
-    const std::string& zone = lib.record.time_zone();
-    for (const auto& [name, day] : seen_) {
-      if (name == zone) return day;
+    for (const auto& [zone, day] : seen_) {
+      if (zone == lib.zone) return day;
     }
     absl::CivilDay day = absl::ToCivilDay(now_, lib.zone);
-    seen_.emplace_back(zone, day);
+    seen_.emplace_back(lib.zone, day);
     return day;
   }
 
  private:
   absl::Time now_;
-  std::vector<std::pair<std::string, absl::CivilDay>> seen_;
+  std::vector<std::pair<absl::TimeZone, absl::CivilDay>> seen_;
 };
 
 }  // namespace
@@ -259,7 +260,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   for (const auto& p : in.partnerships) borrowers.push_back(p.get());
   std::sort(borrowers.begin(), borrowers.end(),
             [](const PartnershipView* a, const PartnershipView* b) {
-              return a->id() < b->id();
+              return a->number < b->number;
             });
   std::vector<const PartnershipView*> shared;
   candidates.reserve(in.holders.size());
@@ -318,14 +319,11 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
     c.holder = &h;
     c.partnership = match.best;
     c.availability = availability;
-    c.km = geo::DistanceKm(rec.lat(), rec.lon(), pickup.record.lat(),
-                           pickup.record.lon());
+    c.km = geo::DistanceKm(lib.position, pickup.position);
     double cost_km = c.km;
-    c.crossing_island = !rec.island().empty() &&
-                        !pickup.record.island().empty() &&
-                        rec.island() != pickup.record.island();
-    c.crossing_province =
-        !c.crossing_island && rec.province() != pickup.record.province();
+    c.crossing_island = lib.island != 0 && pickup.island != 0 &&
+                        lib.island != pickup.island;
+    c.crossing_province = !c.crossing_island && lib.province != pickup.province;
     if (c.crossing_island) cost_km += w.inter_island_km;
     if (c.crossing_province) cost_km += w.inter_province_km;
     c.distance = 1.0 / (1.0 + cost_km / 300.0);

@@ -44,6 +44,19 @@ TEST(GeoTest, KnownDistances) {
       geo::DistanceKm(kTomohon.lat, kTomohon.lon, kJakarta.lat, kJakarta.lon));
 }
 
+TEST(GeoTest, UnitVectorsGiveTheHaversineDistance) {
+  const Point points[] = {kJakarta, kBandung, kTanjungPinang, kTomohon,
+                          {-8.65, 115.2167}, {-2.5337, 140.7181}, {0, 0}};
+  for (const Point& a : points) {
+    for (const Point& b : points) {
+      EXPECT_NEAR(geo::DistanceKm(geo::ToUnitVector(a.lat, a.lon),
+                                  geo::ToUnitVector(b.lat, b.lon)),
+                  geo::DistanceKm(a.lat, a.lon, b.lat, b.lon), 1e-6)
+          << a.lat << "," << a.lon << " to " << b.lat << "," << b.lon;
+    }
+  }
+}
+
 s::LibraryRecord Library(const std::string& id, Point p,
                          const std::string& province, const std::string& island,
                          const std::string& zone = "WIB") {
