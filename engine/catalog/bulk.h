@@ -57,6 +57,9 @@ class SstBatch {
   struct Family {
     std::string data;
     std::vector<Entry> entries;
+    // How many leading bytes every key shares with the first: sorting
+    // compares the bytes after them first, held inline (see Ingest).
+    size_t common = SIZE_MAX;
   };
   std::map<Cf, Family> families_;
   size_t bytes_ = 0;

@@ -41,6 +41,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -126,7 +127,13 @@ class Importer {
   Importer(Catalog& catalog, ImportOptions options,
            std::vector<std::string> libraries, uint64_t generation);
 
-  absl::Status OnRecord(const RawRecord& record);
+  // MARC: queues a framed record (or, with bad set, the framer's reason
+  // it is not one) for the decode threads.
+  absl::Status Queue(absl::string_view bytes, int64_t number, int64_t offset,
+                     absl::string_view xml_prefix, std::string bad);
+  absl::Status SubmitDecodes();
+  // Waits for the oldest batch in decoding_ and adds its records.
+  absl::Status TakeDecoded();
   absl::Status OnRow(std::vector<std::string>& cells, int64_t line,
                      int64_t offset);
   void Reject(int64_t record, int64_t offset, std::string reason);
@@ -148,7 +155,13 @@ class Importer {
   State state_ = State::kOpen;
   absl::Status error_;
   std::unique_ptr<Framer> framer_;  // MARC formats
-  MarcDecoder decoder_;
+  // Batches of framed records: being filled, and handed to the decode
+  // threads (oldest first). Each decode thread has its own decoder.
+  std::unique_ptr<struct DecodeBatch> queued_;
+  std::deque<std::unique_ptr<struct DecodeBatch>> decoding_;
+  std::vector<std::unique_ptr<MarcDecoder>> decoders_;
+  std::vector<std::unique_ptr<class BatchWriter>> decode_workers_;
+  size_t decode_turn_ = 0;
   std::unique_ptr<class CsvReader> csv_;
   std::optional<CsvColumns> csv_columns_;
   std::unique_ptr<Sink> sink_;

@@ -14,10 +14,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "engine/catalog/bulk.h"
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/csv.h"
 #include "engine/catalog/text.h"
-#include "engine/catalog/bulk.h"
 #include "engine/status_macros.h"
 
 namespace silang::catalog {
@@ -27,6 +28,11 @@ namespace {
 // enough to amortize the write, small enough to keep memory flat.
 constexpr size_t kBatchHoldings = 4096;
 constexpr size_t kBatchRecords = 2048;
+// MARC records are decoded (YAZ) and extracted on this many threads of
+// the import's own, in batches of about this many records or bytes.
+constexpr int kDecodeThreads = 2;
+constexpr size_t kDecodeRecords = 512;
+constexpr size_t kDecodeBytes = 1 << 20;
 
 }  // namespace
 
@@ -120,18 +126,34 @@ class SeenTitles {
   absl::flat_hash_set<uint64_t> set_;
 };
 
+// Framed MARC records waiting to be decoded and extracted on a decode
+// thread; the importer's thread takes the results back in upload order,
+// so counts and the reject list come out as if it had decoded them itself.
+struct DecodeBatch {
+  struct Record {
+    int64_t number;
+    int64_t offset;
+    size_t at;  // in bytes
+    size_t len;
+    std::string xml_prefix;
+    std::string bad;  // the framer's reason, if it is not a record
+  };
+  std::string bytes;
+  std::vector<Record> records;
+  std::vector<absl::StatusOr<Extracted>> out;  // one per record
+  absl::Notification done;
+};
+
 class Importer::Sink final : public RecordSink, public CsvSink {
  public:
   explicit Sink(Importer& importer) : importer_(importer) {}
   absl::Status OnRecord(const RawRecord& record) override {
-    return importer_.OnRecord(record);
+    return importer_.Queue(record.bytes, record.number, record.offset,
+                           record.xml_prefix, "");
   }
   absl::Status OnBadRecord(int64_t number, int64_t offset,
                            std::string reason) override {
-    ++importer_.summary_.records_read;
-    ++importer_.summary_.records_rejected;
-    importer_.Reject(number, offset, std::move(reason));
-    return absl::OkStatus();
+    return importer_.Queue("", number, offset, "", std::move(reason));
   }
   absl::Status OnRow(std::vector<std::string>& cells, int64_t line,
                      int64_t offset) override {
@@ -139,7 +161,10 @@ class Importer::Sink final : public RecordSink, public CsvSink {
   }
   absl::Status OnBadRow(int64_t line, int64_t offset,
                         std::string reason) override {
-    return OnBadRecord(line, offset, std::move(reason));
+    ++importer_.summary_.records_read;
+    ++importer_.summary_.records_rejected;
+    importer_.Reject(line, offset, std::move(reason));
+    return absl::OkStatus();
   }
 
  private:
@@ -169,15 +194,24 @@ Importer::Importer(Catalog& catalog, ImportOptions options,
       break;
   }
   for (const auto& id : libraries_) summary_.holdings_by_library[id] = 0;
+  if (framer_) {
+    for (int i = 0; i < kDecodeThreads; ++i) {
+      decoders_.push_back(std::make_unique<MarcDecoder>());
+      decode_workers_.push_back(std::make_unique<BatchWriter>("silang-decode"));
+    }
+  }
 }
 
 Importer::~Importer() {
+  // Decode threads first: they write into the batches in flight.
+  decode_workers_.clear();
   if (state_ != State::kDone) Abandon();
   catalog_.ImportEnded(generation_);
 }
 
 void Importer::Abandon() {
   state_ = State::kDone;
+  decode_workers_.clear();
   // Stop writing before the generation is dropped.
   title_writer_.reset();
   holding_writer_.reset();
@@ -216,6 +250,8 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
     return absl::FailedPreconditionError("import already finished");
   }
   absl::Status s = csv_ ? csv_->Finish(*sink_) : framer_->Finish(*sink_);
+  if (s.ok() && framer_) s = SubmitDecodes();
+  while (s.ok() && !decoding_.empty()) s = TakeDecoded();
   if (s.ok()) s = Flush(/*last=*/true);
   if (s.ok()) s = title_writer_->Drain();
   if (s.ok()) s = holding_writer_->Drain();
@@ -248,23 +284,69 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
   return summary_;
 }
 
-absl::Status Importer::OnRecord(const RawRecord& record) {
-  ++summary_.records_read;
-  absl::StatusOr<MarcRecord> marc =
-      options_.format == Format::kMarcXml
-          ? decoder_.DecodeXml(record.bytes, record.xml_prefix,
-                               framer_->xml_encoding())
-          : decoder_.DecodeIso2709(record.bytes, options_.encoding);
-  absl::StatusOr<Extracted> extracted =
-      marc.ok() ? ExtractMarc(*marc, record.number, options_.mapping)
-                : absl::StatusOr<Extracted>(marc.status());
-  if (!extracted.ok()) {
-    ++summary_.records_rejected;
-    Reject(record.number, record.offset,
-           std::string(extracted.status().message()));
+absl::Status Importer::Queue(absl::string_view bytes, int64_t number,
+                             int64_t offset, absl::string_view xml_prefix,
+                             std::string bad) {
+  if (!queued_) queued_ = std::make_unique<DecodeBatch>();
+  DecodeBatch& b = *queued_;
+  b.records.push_back({number, offset, b.bytes.size(), bytes.size(),
+                       std::string(xml_prefix), std::move(bad)});
+  b.bytes.append(bytes.data(), bytes.size());
+  if (b.records.size() < kDecodeRecords && b.bytes.size() < kDecodeBytes) {
     return absl::OkStatus();
   }
-  return Add(*std::move(extracted), record.number, record.offset);
+  return SubmitDecodes();
+}
+
+absl::Status Importer::SubmitDecodes() {
+  if (!queued_) return absl::OkStatus();
+  // Take results back in order while the decode threads work ahead.
+  while (decoding_.size() >= 2 * decode_workers_.size()) {
+    RETURN_IF_ERROR(TakeDecoded());
+  }
+  DecodeBatch* batch = queued_.get();
+  decoding_.push_back(std::move(queued_));
+  const size_t w = decode_turn_++ % decode_workers_.size();
+  MarcDecoder* decoder = decoders_[w].get();
+  std::string xml_encoding = framer_->xml_encoding();
+  return decode_workers_[w]->Push([this, batch, decoder, xml_encoding] {
+    batch->out.reserve(batch->records.size());
+    for (const DecodeBatch::Record& r : batch->records) {
+      if (!r.bad.empty()) {
+        batch->out.push_back(absl::InvalidArgumentError(r.bad));
+        continue;
+      }
+      absl::string_view bytes =
+          absl::string_view(batch->bytes).substr(r.at, r.len);
+      absl::StatusOr<MarcRecord> marc =
+          options_.format == Format::kMarcXml
+              ? decoder->DecodeXml(bytes, r.xml_prefix, xml_encoding)
+              : decoder->DecodeIso2709(bytes, options_.encoding);
+      batch->out.push_back(marc.ok()
+                               ? ExtractMarc(*marc, r.number, options_.mapping)
+                               : absl::StatusOr<Extracted>(marc.status()));
+    }
+    batch->done.Notify();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Importer::TakeDecoded() {
+  std::unique_ptr<DecodeBatch> batch = std::move(decoding_.front());
+  decoding_.pop_front();
+  batch->done.WaitForNotification();
+  for (size_t i = 0; i < batch->records.size(); ++i) {
+    const DecodeBatch::Record& r = batch->records[i];
+    absl::StatusOr<Extracted>& extracted = batch->out[i];
+    ++summary_.records_read;
+    if (!extracted.ok()) {
+      ++summary_.records_rejected;
+      Reject(r.number, r.offset, std::string(extracted.status().message()));
+      continue;
+    }
+    RETURN_IF_ERROR(Add(*std::move(extracted), r.number, r.offset));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Importer::OnRow(std::vector<std::string>& cells, int64_t line,
@@ -327,9 +409,8 @@ absl::Status Importer::Flush(bool last) {
   pending_.clear();
   pending_holdings_ = 0;
   if (holdings->empty() && titles->empty() && !last) return absl::OkStatus();
-  RETURN_IF_ERROR(holding_writer_->Push([this, holdings, last] {
-    return WriteHoldings(*holdings, last);
-  }));
+  RETURN_IF_ERROR(holding_writer_->Push(
+      [this, holdings, last] { return WriteHoldings(*holdings, last); }));
   return title_writer_->Push(
       [this, titles, last] { return WriteTitles(*titles, last); });
 }
