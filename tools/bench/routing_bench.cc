@@ -24,6 +24,10 @@
 // library (borrower:1; most far holders are filtered for want of a shared
 // partnership).
 //
+// cold:1 empties the title-holders cache before each decision (the first
+// decision for a title after start-up or an import: holdings read from
+// RocksDB); cold:0 is every later decision (engine/title_holders.h).
+//
 // Reported per case: benchmark's own time per decision, wall and CPU (with
 // --benchmark_repetitions, its mean/median/stddev/cv), and counters from the
 // latency of every iteration: p50_us and p99_us (wall clock), p50_cpu_us
@@ -252,6 +256,7 @@ double Percentile(const std::vector<double>& sorted, double q) {
 void BM_PlanRoute(benchmark::State& state) {
   const int holders = static_cast<int>(state.range(0));
   const bool hub = state.range(1) == 0;
+  const bool cold = state.range(2) == 1;
   RequestRecord r;
   r.set_borrower_library_id(hub ? g_env->hub_borrower : g_env->member_borrower);
   r.set_pickup_library_id(r.borrower_library_id());
@@ -265,6 +270,7 @@ void BM_PlanRoute(benchmark::State& state) {
   size_t ranked = 0;
   size_t filtered = 0;
   for (auto _ : state) {
+    if (cold) g_env->directory->ForgetCachedHolders();
     const double cpu_start = ThreadCpuMicros();
     const auto start = std::chrono::steady_clock::now();
     auto plan = g_env->engine->PlanRoute(r);
@@ -292,8 +298,8 @@ void BM_PlanRoute(benchmark::State& state) {
 }
 
 BENCHMARK(BM_PlanRoute)
-    ->ArgsProduct({{1, 10, 100, 1000, 10000}, {0, 1}})
-    ->ArgNames({"holders", "borrower"})
+    ->ArgsProduct({{1, 10, 100, 1000, 10000}, {0, 1}, {0, 1}})
+    ->ArgNames({"holders", "borrower", "cold"})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
