@@ -47,13 +47,15 @@ class SstBatch {
   absl::Status Ingest(Store& store, const std::string& dir,
                       absl::string_view name);
 
- private:
-  // One put: key at data[offset], then the value.
+  // One put: key at data[offset], then the value (public for the sort
+  // in bulk.cc).
   struct Entry {
     uint64_t offset;
     uint32_t key_len;
     uint32_t value_len;
   };
+
+ private:
   struct Family {
     std::string data;
     std::vector<Entry> entries;

@@ -1,0 +1,74 @@
+// SstBatch: whatever the puts' order, shared prefixes and repeats, the
+// store ends up holding each key once, with its last value, and the
+// ingested files are gone from the bulk directory.
+#include "engine/catalog/bulk.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "engine/store.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace silang::catalog {
+namespace {
+
+std::map<std::string, std::string> Contents(Store& store, Cf cf) {
+  std::map<std::string, std::string> out;
+  EXPECT_TRUE(store
+                  .Scan(cf, "", "",
+                        [&](absl::string_view k, absl::string_view v) {
+                          out.emplace(std::string(k), std::string(v));
+                          return true;
+                        })
+                  .ok());
+  return out;
+}
+
+TEST(SstBatchTest, IngestsSortedDistinctKeysWithTheLastValue) {
+  silang::testing::TempDir tmp("bulk");
+  Store::Options options;
+  options.dir = tmp.Sub("db");
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string dir = BulkDir(**store);
+  std::filesystem::create_directories(dir);
+
+  std::map<std::string, std::string> want_titles, want_words;
+  SstBatch batch;
+  auto put = [&](Cf cf, const std::string& k, const std::string& v) {
+    batch.Put(cf, k, v);
+    (cf == Cf::kTitles ? want_titles : want_words)[k] = v;
+  };
+  // A deterministic shuffle of keys that share 20- and 40-byte prefixes,
+  // differ past the first 16-byte windows, end inside a window ("a" vs
+  // "a\0"), and repeat.
+  const std::string p20(20, 'p'), p40(40, 'q');
+  uint64_t x = 7;
+  for (int i = 0; i < 5000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int n = static_cast<int>(x >> 40) % 1500;
+    std::string tail = std::to_string(n);
+    put(Cf::kTitles, p20 + tail, "v" + std::to_string(i));
+    put(Cf::kTitleWords, p40 + tail + std::string(n % 3, '\0'),
+        std::to_string(i));
+  }
+  put(Cf::kTitleWords, "a", "1");
+  put(Cf::kTitleWords, std::string("a\0", 2), "2");
+  put(Cf::kTitleWords, "", "empty");
+  ASSERT_TRUE(batch.Ingest(**store, dir, "1-test").ok());
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(Contents(**store, Cf::kTitles), want_titles);
+  EXPECT_EQ(Contents(**store, Cf::kTitleWords), want_words);
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+
+  // A later chunk overwrites equal keys and keeps the rest.
+  batch.Put(Cf::kTitles, p20 + "7", "newer");
+  want_titles[p20 + "7"] = "newer";
+  ASSERT_TRUE(batch.Ingest(**store, dir, "1-test2").ok());
+  EXPECT_EQ(Contents(**store, Cf::kTitles), want_titles);
+}
+
+}  // namespace
+}  // namespace silang::catalog
