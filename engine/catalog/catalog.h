@@ -7,9 +7,10 @@
 // one switch (Directory's holdings generations): until Finish() commits,
 // readers see the old holdings, whatever happens to the process; after it,
 // only the new. It streams: memory is two chunks of puts waiting to be
-// ingested (ImportOptions::ingest_bytes each) and a few batches of
-// records, plus about 16 bytes per distinct title (to count them), never
-// the file. A record that cannot be read or keyed is skipped and reported
+// ingested (ImportOptions::ingest_bytes each, plus the sort's index and
+// the titles' records: at the default, a 1M-holding import peaks about
+// 200 MB above the store's own), a few batches of records, and about 16
+// bytes per distinct title (to count them), never the file. A record that cannot be read or keyed is skipped and reported
 // with its position; an item that cannot be mapped likewise.
 //
 // Holdings and titles reach the store as ingested SST files (bulk.h), not
