@@ -111,10 +111,12 @@ void SstBatch::Put(Cf cf, absl::string_view key, absl::string_view value) {
 }
 
 absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
-                              absl::string_view name) {
+                              absl::string_view name, size_t small_bytes) {
+  const bool small = bytes_ < small_bytes;
   std::map<Cf, Family> families = std::move(families_);
   families_.clear();
   bytes_ = 0;
+  rocksdb::WriteBatch batch;  // if small
   std::vector<rocksdb::IngestExternalFileArg> args;
   std::vector<std::string> paths;
   absl::Status status = absl::OkStatus();
@@ -138,6 +140,16 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
       distinct.push_back(order[i].e);
     }
     order = std::vector<Sortable>();
+    if (small) {
+      // In key order: each memtable insert starts where the last ended.
+      for (const Entry* e : distinct) {
+        batch.Put(
+            store.handle(cf),
+            rocksdb::Slice(data.data() + e->offset, e->key_len),
+            rocksdb::Slice(data.data() + e->offset + e->key_len, e->value_len));
+      }
+      continue;
+    }
     std::string path =
         absl::StrCat(dir, "/", name, "-", static_cast<int>(cf), ".sst");
     paths.push_back(path);
@@ -154,6 +166,11 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
     args.push_back(std::move(arg));
     // Drop this family's memory before the next one is sorted.
     f = Family();
+  }
+  if (small) {
+    rocksdb::WriteOptions unsynced;
+    unsynced.sync = false;
+    return FromRocks(store.db()->Write(unsynced, &batch), "write import");
   }
   if (status.ok() && !args.empty()) {
     status = FromRocks(store.db()->IngestExternalFiles(args), "ingest import");

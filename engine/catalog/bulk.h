@@ -44,8 +44,13 @@ class SstBatch {
   // twice keeps its last value), ingests the files, and empties the batch
   // whatever the outcome. The files are moved into the store, or deleted
   // on failure. dir must exist, on the store's file system.
+  //
+  // A batch of fewer than small_bytes goes in as one unsynced WriteBatch
+  // instead (sorted, same result): a file per small import would leave
+  // RocksDB compacting many tiny L0 files. Such a write is durable only
+  // once a later synced write is (an import's commit).
   absl::Status Ingest(Store& store, const std::string& dir,
-                      absl::string_view name);
+                      absl::string_view name, size_t small_bytes = 0);
 
   // One put: key at data[offset], then the value (public for the sort
   // in bulk.cc).

@@ -10,18 +10,23 @@
 // ingested (ImportOptions::ingest_bytes each, plus the sort's index and
 // the titles' records: at the default, a 1M-holding import peaks about
 // 200 MB above the store's own), a few batches of records, and about 16
-// bytes per distinct title (to count them), never the file. A record that cannot be read or keyed is skipped and reported
-// with its position; an item that cannot be mapped likewise.
+// bytes per distinct title (to count them), never the file. A record that
+// cannot be read or keyed is skipped and reported with its position; an item
+// that cannot be mapped likewise.
 //
 // Holdings and titles reach the store as ingested SST files (bulk.h), not
-// through the memtable. Why a crash still keeps the old holdings:
+// through the memtable, except chunks under 4 MiB (a small upload, or the
+// end of one), which go in as one unsynced WriteBatch each. Why a crash
+// still keeps the old holdings:
 //   - holdings keys carry the import's generation, which only this import
 //     writes and no reader looks at until the commit; each chunk's
-//     holdings and lib_holdings keys are ingested together, atomically, so
-//     every holdings key has the lib_holdings key cleanup finds it by;
+//     holdings and lib_holdings keys are ingested (or written) together,
+//     atomically, so every holdings key has the lib_holdings key cleanup
+//     finds it by;
 //   - an ingestion is durable when it returns, and the commit (one synced
-//     write) runs only after the last one returned, so a committed
-//     generation is whole;
+//     write) runs only after the last chunk is in; its WAL sync also makes
+//     the earlier unsynced batches durable, so a committed generation is
+//     whole;
 //   - a crash before the commit leaves ingested keys of a generation that
 //     never became current: the library's next import marks it stale and
 //     DeleteStaleHoldings deletes it, as it did the WAL-written keys of old;
@@ -145,6 +150,7 @@ class Importer {
   // (or, with last, whatever is left).
   absl::Status WriteHoldings(std::vector<HoldingRecord>& holdings, bool last);
   absl::Status WriteTitles(std::vector<TitleRecord>& titles, bool last);
+  size_t SmallChunk() const;
   void Abandon();
 
   enum class State { kOpen, kFailed, kDone };

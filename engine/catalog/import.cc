@@ -33,6 +33,8 @@ constexpr size_t kBatchRecords = 2048;
 constexpr int kDecodeThreads = 2;
 constexpr size_t kDecodeRecords = 512;
 constexpr size_t kDecodeBytes = 1 << 20;
+// Chunks smaller than this are written through the memtable, not ingested.
+constexpr size_t kSmallChunkBytes = 4 << 20;
 
 }  // namespace
 
@@ -415,6 +417,13 @@ absl::Status Importer::Flush(bool last) {
       [this, titles, last] { return WriteTitles(*titles, last); });
 }
 
+size_t Importer::SmallChunk() const {
+  // The tail of an upload, or a small one, is written rather than
+  // ingested (bulk.h); never a full chunk, so tests with small chunks
+  // still ingest.
+  return std::min(options_.ingest_bytes, kSmallChunkBytes);
+}
+
 absl::Status Importer::WriteHoldings(std::vector<HoldingRecord>& holdings,
                                      bool last) {
   std::string value;
@@ -431,7 +440,7 @@ absl::Status Importer::WriteHoldings(std::vector<HoldingRecord>& holdings,
   }
   return holding_chunk_->Ingest(
       catalog_.store_, BulkDir(catalog_.store_),
-      absl::StrCat(generation_, "-h", holding_files_++));
+      absl::StrCat(generation_, "-h", holding_files_++), SmallChunk());
 }
 
 absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
@@ -459,7 +468,8 @@ absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
   title_chunk_.clear();
   title_chunk_bytes_ = 0;
   return batch.Ingest(catalog_.store_, BulkDir(catalog_.store_),
-                      absl::StrCat(generation_, "-t", title_files_++));
+                      absl::StrCat(generation_, "-t", title_files_++),
+                      SmallChunk());
 }
 
 }  // namespace silang::catalog

@@ -70,5 +70,36 @@ TEST(SstBatchTest, IngestsSortedDistinctKeysWithTheLastValue) {
   EXPECT_EQ(Contents(**store, Cf::kTitles), want_titles);
 }
 
+TEST(SstBatchTest, ASmallBatchIsWrittenNotIngested) {
+  silang::testing::TempDir tmp("bulk");
+  Store::Options options;
+  options.dir = tmp.Sub("db");
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string dir = BulkDir(**store);
+  std::filesystem::create_directories(dir);
+  auto sst_bytes = [&] {
+    uint64_t v = 0;
+    (*store)->db()->GetIntProperty((*store)->handle(Cf::kTitles),
+                                   "rocksdb.total-sst-files-size", &v);
+    return v;
+  };
+
+  SstBatch batch;
+  batch.Put(Cf::kTitles, "b", "2");
+  batch.Put(Cf::kTitles, "a", "1");
+  batch.Put(Cf::kTitles, "b", "3");
+  ASSERT_TRUE(batch.Ingest(**store, dir, "1-small", /*small_bytes=*/100).ok());
+  EXPECT_EQ(Contents(**store, Cf::kTitles),
+            (std::map<std::string, std::string>{{"a", "1"}, {"b", "3"}}));
+  EXPECT_EQ(sst_bytes(), 0u);  // in the memtable
+
+  batch.Put(Cf::kTitles, "c", "4");
+  ASSERT_TRUE(batch.Ingest(**store, dir, "1-big", /*small_bytes=*/1).ok());
+  EXPECT_GT(sst_bytes(), 0u);  // ingested
+  EXPECT_EQ(Contents(**store, Cf::kTitles).size(), 3u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+}
+
 }  // namespace
 }  // namespace silang::catalog
