@@ -6,6 +6,7 @@
 #include "engine/directory.h"
 #include "engine/requests.h"
 #include "services/auth.h"
+#include "services/work_pool.h"
 #include "silang/v1/admin.grpc.pb.h"
 
 namespace silang {
@@ -13,11 +14,12 @@ namespace silang {
 class AdminService final : public v1::AdminService::CallbackService {
  public:
   AdminService(RequestEngine& engine, Directory& directory,
-               Credentials& credentials, const Auth& auth)
+               Credentials& credentials, const Auth& auth, WorkPool& pool)
       : engine_(engine),
         directory_(directory),
         credentials_(credentials),
-        auth_(auth) {}
+        auth_(auth),
+        pool_(pool) {}
 
   grpc::ServerUnaryReactor* GetAuditTrail(grpc::CallbackServerContext* ctx,
                                           const v1::GetAuditTrailRequest* req,
@@ -49,6 +51,7 @@ class AdminService final : public v1::AdminService::CallbackService {
   Directory& directory_;
   Credentials& credentials_;
   const Auth& auth_;
+  WorkPool& pool_;  // runs the handlers' engine calls
 };
 
 }  // namespace silang

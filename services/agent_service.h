@@ -7,14 +7,16 @@
 #include "engine/requests.h"
 #include "services/auth.h"
 #include "services/task_stream.h"
+#include "services/work_pool.h"
 #include "silang/v1/agent.grpc.pb.h"
 
 namespace silang {
 
 class AgentService final : public v1::AgentService::CallbackService {
  public:
-  AgentService(RequestEngine& engine, const Auth& auth, TaskStreams& streams)
-      : engine_(engine), auth_(auth), streams_(streams) {}
+  AgentService(RequestEngine& engine, const Auth& auth, TaskStreams& streams,
+               WorkPool& pool)
+      : engine_(engine), auth_(auth), streams_(streams), pool_(pool) {}
 
   grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
                                       const v1::ListTasksRequest* req,
@@ -30,6 +32,7 @@ class AgentService final : public v1::AgentService::CallbackService {
   RequestEngine& engine_;
   const Auth& auth_;
   TaskStreams& streams_;
+  WorkPool& pool_;  // runs the handlers' engine calls
 };
 
 }  // namespace silang

@@ -4,14 +4,15 @@
 
 #include "engine/directory.h"
 #include "services/auth.h"
+#include "services/work_pool.h"
 #include "silang/v1/directory.grpc.pb.h"
 
 namespace silang {
 
 class DirectoryService final : public v1::DirectoryService::CallbackService {
  public:
-  DirectoryService(Directory& directory, const Auth& auth)
-      : directory_(directory), auth_(auth) {}
+  DirectoryService(Directory& directory, const Auth& auth, WorkPool& pool)
+      : directory_(directory), auth_(auth), pool_(pool) {}
 
   grpc::ServerUnaryReactor* GetLibrary(grpc::CallbackServerContext* ctx,
                                        const v1::GetLibraryRequest* req,
@@ -36,6 +37,7 @@ class DirectoryService final : public v1::DirectoryService::CallbackService {
  private:
   Directory& directory_;
   const Auth& auth_;
+  WorkPool& pool_;  // runs the handlers' engine calls
 };
 
 }  // namespace silang

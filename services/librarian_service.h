@@ -4,14 +4,15 @@
 
 #include "engine/requests.h"
 #include "services/auth.h"
+#include "services/work_pool.h"
 #include "silang/v1/librarian.grpc.pb.h"
 
 namespace silang {
 
 class LibrarianService final : public v1::LibrarianService::CallbackService {
  public:
-  LibrarianService(RequestEngine& engine, const Auth& auth)
-      : engine_(engine), auth_(auth) {}
+  LibrarianService(RequestEngine& engine, const Auth& auth, WorkPool& pool)
+      : engine_(engine), auth_(auth), pool_(pool) {}
 
   grpc::ServerUnaryReactor* SubmitRequest(
       grpc::CallbackServerContext* ctx, const v1::SubmitRequestRequest* req,
@@ -44,6 +45,7 @@ class LibrarianService final : public v1::LibrarianService::CallbackService {
 
   RequestEngine& engine_;
   const Auth& auth_;
+  WorkPool& pool_;  // runs the handlers' engine calls
 };
 
 }  // namespace silang

@@ -9,13 +9,14 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/admin_service.h"
-#include "services/auth.h"
 #include "services/agent_service.h"
+#include "services/auth.h"
 #include "services/catalog_service.h"
 #include "services/directory_service.h"
 #include "services/librarian_service.h"
 #include "services/metrics.h"
 #include "services/task_stream.h"
+#include "services/work_pool.h"
 
 namespace silang {
 namespace {
@@ -23,8 +24,7 @@ namespace {
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", path));
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
   }
   std::stringstream ss;
   ss << in.rdbuf();
@@ -34,16 +34,20 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 struct Server::Services {
-  Services(Core& core, bool demo)
+  Services(Core& core, bool demo, int workers)
       : auth(core.credentials.get(), demo),
+        pool(workers),
         streams(*core.requests),
-        librarian(*core.requests, auth),
-        agent(*core.requests, auth, streams),
-        admin(*core.requests, *core.directory, *core.credentials, auth),
-        directory(*core.directory, auth),
+        librarian(*core.requests, auth, pool),
+        agent(*core.requests, auth, streams, pool),
+        admin(*core.requests, *core.directory, *core.credentials, auth, pool),
+        directory(*core.directory, auth, pool),
         catalog_engine(*core.store, *core.directory),
         catalog(catalog_engine, auth) {}
   Auth auth;
+  // Declared before the services, so it is destroyed after them; the
+  // server has finished every call (Shutdown, Wait) before either goes.
+  WorkPool pool;
   TaskStreams streams;
   LibrarianService librarian;
   AgentService agent;
@@ -77,7 +81,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server());
-  server->services_ = std::make_unique<Services>(core, options.demo);
+  server->services_ =
+      std::make_unique<Services>(core, options.demo, options.workers);
   server->services_->streams.ListenTo(core.requests->feed());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, creds, &server->port_);

@@ -32,6 +32,10 @@ struct ServerOptions {
   // If set, every RPC's latency and status code is reported to it. It
   // must outlive the Server.
   Metrics* metrics = nullptr;
+  // Threads running the handlers' engine calls (services/work_pool.h): at
+  // least the number of calls expected in flight, so that many commands
+  // can share one WAL fsync.
+  int workers = 64;
 };
 
 class Server {

@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
   app.add_option("--admin-token-file", admin_token_file,
                  "where a new store's first admin token is written "
                  "(default DATA_DIR/admin.token)");
+  app.add_option("--workers", server_options.workers,
+                 "threads running engine calls; at least the calls expected "
+                 "in flight, so their WAL syncs are shared")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   app.add_option("--timer-interval", timer_interval_s,
                  "seconds between sweeps of due timers")
       ->check(CLI::Range(0.01, 3600.0))
