@@ -4,7 +4,8 @@
 // Every acknowledged write is synced to the WAL (WriteOptions::sync);
 // concurrent writers share one fsync through RocksDB's group commit, so
 // durability costs little under load. Open() checks the schema version and
-// never scans records, so start-up time does not grow with the data.
+// never scans records, so start-up time does not grow with the data; the
+// destructor flushes the memtables, so a clean restart replays no WAL.
 //
 // Thread-safe: RocksDB handles are safe for concurrent use.
 #ifndef SILANG_ENGINE_STORE_H_
@@ -86,6 +87,8 @@ class Store {
     // ceiling turn this off.
     bool sync = true;
     size_t block_cache_bytes = 256 << 20;
+    // All memtables together, across column families.
+    size_t write_buffer_bytes = 128 << 20;
   };
 
   // Opens (creating if missing) the database in options.dir.
