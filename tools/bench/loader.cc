@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "silang/v1/admin.grpc.pb.h"
 #include "silang/v1/catalog.grpc.pb.h"
+#include "silang/v1/directory.grpc.pb.h"
 
 namespace silang::bench {
 namespace {
@@ -208,6 +209,55 @@ absl::StatusOr<LoadReport> LoadNetwork(const Connection& conn,
   progress.stage = "holdings";
   progress.done = 0;
   progress.total = report.holdings;
+  if (!options.holdings_via_import) {
+    // One PutHoldings call per library, its whole holdings, 64 in flight.
+    std::vector<std::vector<const Row*>> by_library(shape.libraries);
+    for (const auto& bucket : buckets) {
+      for (const Row& r : bucket) by_library[r.library].push_back(&r);
+    }
+    struct Call {
+      std::unique_ptr<grpc::ClientContext> ctx;
+      v1::PutHoldingsRequest req;
+      v1::PutHoldingsResponse resp;
+    };
+    std::vector<std::unique_ptr<v1::DirectoryService::Stub>> stubs;
+    for (int c = 0; c < conn.channels(); ++c) {
+      stubs.push_back(v1::DirectoryService::NewStub(conn.channel(c)));
+    }
+    std::vector<std::unique_ptr<Call>> calls(shape.libraries);
+    std::atomic<int64_t> calls_done{0};
+    absl::Status s = RunInFlight(
+        shape.libraries, options.library_concurrency,
+        [&](int64_t lib, auto done) {
+          auto& call = calls[lib];
+          call = std::make_unique<Call>();
+          call->ctx = conn.NewContext(120);
+          call->req.set_library_id(LibraryId(static_cast<int>(lib)));
+          call->req.set_replace_all(true);
+          for (const Row* r : by_library[lib]) {
+            v1::Holding* h = call->req.add_holdings();
+            h->mutable_title()->set_isbn(TitleIsbn(r->title));
+            h->set_item_id(absl::StrCat("it-", r->title));
+            h->set_material_type(v1::MATERIAL_TYPE_BOOK);
+            h->set_availability(r->on_loan ? v1::AVAILABILITY_ON_LOAN
+                                           : v1::AVAILABILITY_ON_SHELF);
+          }
+          progress.done += call->req.holdings_size();
+          stubs[lib % stubs.size()]->async()->PutHoldings(
+              call->ctx.get(), &call->req, &call->resp,
+              [&calls, lib, done](grpc::Status st) {
+                calls[lib].reset();  // before done(): it may end the loop
+                done(st);
+              });
+        },
+        calls_done);
+    if (!s.ok()) {
+      return absl::UnknownError(absl::StrCat("PutHoldings: ", s.message()));
+    }
+    report.holdings_s = Since(t);
+    progress.stage = "loaded";
+    return report;
+  }
   {
     std::atomic<int> next{0};
     std::mutex mu;

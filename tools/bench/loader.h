@@ -2,9 +2,11 @@
 // as an admin:
 //   1. every library (AdminService.PutLibrary, 64 in flight, callback API);
 //   2. every partnership (AdminService.PutPartnership, 4 threads);
-//   3. every holding (CatalogService.ImportHoldings: CSV uploads of
-//      `libraries_per_import` libraries each, one branch code per library,
-//      `import_streams` uploads at a time).
+//   3. every holding: by default one DirectoryService.PutHoldings per
+//      library (replace_all; 64 in flight); or, with holdings_via_import,
+//      CatalogService.ImportHoldings: CSV uploads of `libraries_per_import`
+//      libraries each, one branch code per library, `import_streams`
+//      uploads at a time (this also fills the union catalogue's titles).
 // Libraries closed this week are closed from last Monday to next Sunday
 // (UTC dates of the machine's clock); partnerships run 2024-01-01 to
 // 2099-12-31. Every library lends loans and copies, 21-day loan period.
@@ -35,6 +37,7 @@ struct LoadOptions {
   int partnership_threads = 4;
   int import_streams = 2;
   int libraries_per_import = 2000;
+  bool holdings_via_import = false;
 };
 
 struct LoadReport {
@@ -42,7 +45,7 @@ struct LoadReport {
   double partnerships_s = 0;
   double holdings_s = 0;
   int64_t holdings = 0;
-  int64_t imports = 0;
+  int64_t imports = 0;  // 0: loaded through PutHoldings
 };
 
 absl::StatusOr<LoadReport> LoadNetwork(const Connection& conn,

@@ -184,6 +184,9 @@ int Main(int argc, char** argv) {
   app.add_option("--channels", channels, "gRPC connections")
       ->capture_default_str();
   app.add_flag("--no-load", no_load, "the server already holds the network");
+  app.add_flag("--holdings-via-import", load.holdings_via_import,
+               "load holdings with CatalogService.ImportHoldings (CSV) "
+               "instead of DirectoryService.PutHoldings");
   app.add_option("--import-streams", load.import_streams,
                  "holdings uploads at a time")
       ->capture_default_str();
@@ -252,10 +255,11 @@ int Main(int argc, char** argv) {
       work_dir = buf.data();
     }
     own = std::make_unique<SilangdProcess>(silangd, work_dir);
+    const bool existing = std::filesystem::exists(own->data_dir());
     auto started = own->Start(silangd_args);
     if (!started.ok()) Die(started.status().ToString());
-    std::printf("STARTUP seconds=%.3f stored_requests=%d (new store)\n",
-                *started, 0);
+    std::printf("STARTUP seconds=%.3f stored_requests=%s\n", *started,
+                existing ? "unknown (existing store)" : "0 (new store)");
     server = own->target();
     auto t = own->AdminToken();
     if (!t.ok()) Die(t.status().ToString());
@@ -291,10 +295,13 @@ int Main(int argc, char** argv) {
     if (!loaded.ok()) Die(loaded.status().ToString());
     std::printf(
         "load: %d libraries in %.1f s, %zu partnerships in %.1f s, %lld "
-        "holdings in %lld CSV imports in %.1f s (%.0f holdings/s)\n",
+        "holdings %s in %.1f s (%.0f holdings/s)\n",
         shape.libraries, loaded->libraries_s, plan.partnerships.size(),
         loaded->partnerships_s, static_cast<long long>(loaded->holdings),
-        static_cast<long long>(loaded->imports), loaded->holdings_s,
+        load.holdings_via_import
+            ? absl::StrCat("in ", loaded->imports, " CSV imports").c_str()
+            : "by PutHoldings",
+        loaded->holdings_s,
         loaded->holdings / std::max(1e-9, loaded->holdings_s));
     std::fflush(stdout);
   }
