@@ -107,9 +107,10 @@ class Catalog;
 class SstBatch;
 
 // One upload. Feed() it the bytes in any chunking, then Finish(). The
-// caller's thread frames, decodes and extracts; two threads of the
-// Importer's own collect, sort and ingest the titles and the holdings, so
-// the three overlap (at most a few batches wait between them). Dropping
+// caller's thread frames (and parses CSV); for MARC, two threads of the
+// Importer's own decode and extract, and two more collect, sort and ingest
+// the titles and the holdings, so all overlap (at most a few batches wait
+// between them). Dropping
 // an Importer unfinished (or after an error) abandons it: the libraries
 // keep their old holdings and the partial new ones are deleted. Not
 // thread-safe: one caller at a time.

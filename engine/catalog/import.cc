@@ -24,8 +24,9 @@
 namespace silang::catalog {
 namespace {
 
-// A batch is written once it holds this many holdings or records: large
-// enough to amortize the write, small enough to keep memory flat.
+// A batch goes to the writer threads once it holds this many holdings or
+// records: large enough to amortize the hand-off, small enough to keep
+// memory flat.
 constexpr size_t kBatchHoldings = 4096;
 constexpr size_t kBatchRecords = 2048;
 // MARC records are decoded (YAZ) and extracted on this many threads of
@@ -38,11 +39,11 @@ constexpr size_t kSmallChunkBytes = 4 << 20;
 
 }  // namespace
 
-// Runs an import's write jobs on a thread of its own, in the order pushed,
-// while the importer's thread parses on. An import has two: one writes
-// title records (read, merge, ingest under the catalogue's title lock),
-// one writes holdings. Push()
-// waits while kDepth jobs are queued, so memory stays bounded. After the
+// Runs an import's jobs on a thread of its own, in the order pushed, while
+// the importer's thread frames on. An import has two writers (one for
+// title records: read, merge, ingest under the catalogue's title lock; one
+// for holdings) and, for MARC, kDecodeThreads decoders. Push() waits
+// while kDepth jobs are queued, so memory stays bounded. After the
 // first failed job, later ones are dropped and Push() and Drain() return
 // that failure; destroying the worker drops what is still queued.
 class BatchWriter {
