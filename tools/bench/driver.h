@@ -71,6 +71,8 @@ struct PhaseResult {
   // loan_life only: latency of each kind of call inside the lives.
   std::map<std::string, Latencies> steps;
   int64_t rpcs = 0;  // RPCs finished in the window
+  double server_cpu_us_per_op = 0;  // filled in by the caller
+  double client_cpu_us_per_op = 0;
 };
 
 // Where the phase is, for the progress display.

@@ -14,6 +14,11 @@
 // --stored-requests N stops the server after the load, fills N requests
 // offline (fill.h), and starts it again, to measure start-up and memory with
 // N stored requests. Everything generated is seeded (--seed).
+//
+// Besides the RESULT lines, the table gives per operation and K: rpcs/s,
+// p999, submits that found no lender (unrouted), errors, and CPU
+// microseconds per op of the server (srv_cpu; own server only) and of this
+// client (cli_cpu), over the phase with its warm-up.
 #include <unistd.h>
 
 #include <algorithm>
@@ -360,6 +365,8 @@ int Main(int argc, char** argv) {
       o.run_id = run_id;
       PhaseProgress progress;
       const auto t0 = Clock::now();
+      const double server_cpu0 = own ? ProcessCpuSeconds(own->pid()) : 0;
+      const double client_cpu0 = ProcessCpuSeconds(::getpid());
       PhaseResult r;
       {
         ProgressDisplay display([&] {
@@ -374,6 +381,15 @@ int Main(int argc, char** argv) {
         r = driver.Run(o, progress);
       }
       stored += progress.submitted.load();
+      // CPU per op over the whole phase (warm-up included), for where the
+      // time goes: the server's, and this client's.
+      const double ops_run = std::max<double>(1, progress.ops.load());
+      if (own) {
+        r.server_cpu_us_per_op =
+            (ProcessCpuSeconds(own->pid()) - server_cpu0) * 1e6 / ops_run;
+      }
+      r.client_cpu_us_per_op =
+          (ProcessCpuSeconds(::getpid()) - client_cpu0) * 1e6 / ops_run;
       std::fprintf(stderr, "%s K=%d: %.0f/s p50 %.0f us p99 %.0f us\n",
                    OpName(op), k, r.qps, r.latency.p(0.5), r.latency.p(0.99));
       results.push_back(std::move(r));
@@ -388,17 +404,19 @@ int Main(int argc, char** argv) {
     return 0.0;
   };
   std::printf(
-      "\n%-10s %4s %10s %10s %9s %9s %9s %8s %9s %7s %7s\n", "op", "K", "ops/s",
-      "rpcs/s", "p50_us", "p99_us", "p999_us", "vs_hlth", "unrouted", "errors",
-      "n");
+      "\n%-10s %4s %10s %10s %9s %9s %9s %8s %9s %7s %7s %9s %9s\n", "op", "K",
+      "ops/s", "rpcs/s", "p50_us", "p99_us", "p999_us", "vs_hlth", "unrouted",
+      "errors", "n", "srv_cpu", "cli_cpu");
   for (const auto& r : results) {
     double h = health_qps(r.concurrency);
-    std::printf("%-10s %4d %10.0f %10.0f %9.0f %9.0f %9.0f %8.3f %9lld %7lld %7lld\n",
-                OpName(r.op), r.concurrency, r.qps, r.rpcs / r.seconds,
-                r.latency.p(0.5), r.latency.p(0.99), r.latency.p(0.999),
-                h > 0 ? r.qps / h : 0, static_cast<long long>(r.unrouted),
-                static_cast<long long>(r.errors),
-                static_cast<long long>(r.completed));
+    std::printf(
+        "%-10s %4d %10.0f %10.0f %9.0f %9.0f %9.0f %8.3f %9lld %7lld %7lld "
+        "%9.0f %9.0f\n",
+        OpName(r.op), r.concurrency, r.qps, r.rpcs / r.seconds,
+        r.latency.p(0.5), r.latency.p(0.99), r.latency.p(0.999),
+        h > 0 ? r.qps / h : 0, static_cast<long long>(r.unrouted),
+        static_cast<long long>(r.errors), static_cast<long long>(r.completed),
+        r.server_cpu_us_per_op, r.client_cpu_us_per_op);
     for (const auto& [name, l] : r.steps) {
       std::printf("  %-12s p50 %6.0f us  p99 %6.0f us  n %zu\n", name.c_str(),
                   l.p(0.5), l.p(0.99), l.ns.size());

@@ -79,6 +79,22 @@ absl::StatusOr<MemoryUse> ReadMemoryUse(pid_t pid) {
   return m;
 }
 
+double ProcessCpuSeconds(pid_t pid) {
+  std::string stat = Slurp(absl::StrCat("/proc/", pid, "/stat"));
+  // Fields after the command name, which is in parentheses and may hold
+  // spaces: state is field 3, utime 14, stime 15.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+    if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 SilangdProcess::~SilangdProcess() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);

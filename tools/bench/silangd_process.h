@@ -24,6 +24,10 @@ struct MemoryUse {
 // VmRSS and VmHWM from /proc/PID/status.
 absl::StatusOr<MemoryUse> ReadMemoryUse(pid_t pid);
 
+// User plus system CPU seconds the process has used (/proc/PID/stat);
+// 0 if it cannot be read.
+double ProcessCpuSeconds(pid_t pid);
+
 class SilangdProcess {
  public:
   SilangdProcess(std::string binary, std::string work_dir)
