@@ -207,9 +207,9 @@ absl::StatusOr<RequestRecord> RequestEngine::Get(uint64_t id) const {
 
 absl::Status RequestEngine::ArmDeadline(RequestRecord& r,
                                         absl::string_view lender_id) {
-  ASSIGN_OR_RETURN(LibraryRecord lender, directory_.GetLibrary(lender_id));
-  auto zone = calendar::ResolveTimeZone(lender.time_zone());
-  absl::TimeZone tz = zone.ok() ? *zone : absl::UTCTimeZone();
+  ASSIGN_OR_RETURN(auto view, directory_.LibraryViewOf(lender_id));
+  const LibraryRecord& lender = view->record;
+  const absl::TimeZone tz = view->zone;
   absl::Time now = clock_.Now();
   absl::Time deadline;
   if (r.service_level() == s::SERVICE_LEVEL_RUSH) {
@@ -573,14 +573,15 @@ absl::StatusOr<SubmitResult> RequestEngine::Submit(SubmitCommand cmd) {
     return SubmitResult{std::move(existing), false};
   }
 
-  ASSIGN_OR_RETURN(LibraryRecord borrower,
-                   directory_.GetLibrary(p.borrower_library_id()));
-  if (borrower.status() == s::LIBRARY_STATUS_SUSPENDED) {
+  // Cached views, not records: a submit reads no directory key.
+  ASSIGN_OR_RETURN(auto borrower,
+                   directory_.LibraryViewOf(p.borrower_library_id()));
+  if (borrower->record.status() == s::LIBRARY_STATUS_SUSPENDED) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "borrower_library_id: library ", borrower.id(), " is suspended"));
+        "borrower_library_id: library ", borrower->id(), " is suspended"));
   }
   if (p.pickup_library_id() != p.borrower_library_id()) {
-    auto pickup = directory_.GetLibrary(p.pickup_library_id());
+    auto pickup = directory_.LibraryViewOf(p.pickup_library_id());
     if (absl::IsNotFound(pickup.status())) {
       return absl::InvalidArgumentError(absl::StrCat(
           "pickup_library_id: library ", p.pickup_library_id(),
@@ -670,14 +671,18 @@ int64_t RequestEngine::LoanPeriodDays(const RequestRecord& r) const {
   if (r.rota_position() >= 0 && r.rota_position() < r.rota_size()) {
     const std::string& pid = r.rota(r.rota_position()).partnership_id();
     if (!pid.empty()) {
-      auto p = directory_.GetPartnership(pid);
-      if (p.ok() && p->loan_period_days() > 0) return p->loan_period_days();
+      // The cached view: a national partnership's record lists thousands
+      // of members, too many to read and parse at every check-out.
+      auto p = directory_.PartnershipViewOf(pid);
+      if (p.ok() && (*p)->record.loan_period_days() > 0) {
+        return (*p)->record.loan_period_days();
+      }
     }
   }
   if (!r.current_lender_id().empty()) {
-    auto lender = directory_.GetLibrary(r.current_lender_id());
-    if (lender.ok() && lender->policy().loan_period_days() > 0) {
-      return lender->policy().loan_period_days();
+    auto lender = directory_.LibraryViewOf(r.current_lender_id());
+    if (lender.ok() && (*lender)->record.policy().loan_period_days() > 0) {
+      return (*lender)->record.policy().loan_period_days();
     }
   }
   return options_.default_loan_days;
