@@ -19,6 +19,7 @@
 // p999, submits that found no lender (unrouted), errors, and CPU
 // microseconds per op of the server (srv_cpu; own server only) and of this
 // client (cli_cpu), over the phase with its warm-up.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -115,6 +116,34 @@ std::string ReadToken(const std::string& path) {
   std::string token;
   std::getline(in, token);
   return std::string(absl::StripAsciiWhitespace(token));
+}
+
+// The disk's own floor under a synced write: fdatasync after each 4 KiB
+// append to a file in `dir`, as the WAL does. No acknowledged write can be
+// faster than this, whatever the engine does.
+void PrintDiskFloor(const std::string& dir) {
+  const std::string path = dir + "/fdatasync-probe";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return;
+  std::vector<double> us;
+  const std::string block(4096, 'x');
+  for (int i = 0; i < 200; ++i) {
+    if (::write(fd, block.data(), block.size()) < 0) break;
+    const auto t = Clock::now();
+    if (::fdatasync(fd) != 0) break;
+    us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (us.empty()) return;
+  std::sort(us.begin(), us.end());
+  auto at = [&](double q) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
+  };
+  std::printf("DISK fdatasync p50_us=%.0f p99_us=%.0f n=%zu (the floor under "
+              "every synced write)\n",
+              at(0.5), at(0.99), us.size());
 }
 
 void PrintMemory(const char* when, pid_t pid, int64_t stored) {
@@ -271,6 +300,7 @@ int Main(int argc, char** argv) {
     token = *t;
     std::printf("silangd pid %d on %s, data in %s\n", own->pid(),
                 server.c_str(), own->data_dir().c_str());
+    PrintDiskFloor(work_dir);
   } else if (token.empty()) {
     if (!token_file.empty()) {
       token = ReadToken(token_file);
