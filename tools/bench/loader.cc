@@ -29,26 +29,7 @@ std::string Describe(const grpc::Status& s) {
 v1::Library ToLibrary(const LibrarySpec& spec, const std::string& monday,
                       const std::string& sunday) {
   v1::Library lib;
-  lib.set_id(spec.id);
-  lib.set_name(spec.name);
-  lib.set_lat(spec.lat);
-  lib.set_lon(spec.lon);
-  lib.set_province(spec.province);
-  lib.set_regency(spec.regency);
-  lib.set_island(spec.island);
-  lib.set_time_zone(spec.time_zone);
-  lib.set_status(spec.suspended ? v1::LIBRARY_STATUS_SUSPENDED
-                                : v1::LIBRARY_STATUS_ACTIVE);
-  if (spec.closed_this_week) {
-    v1::Closure* c = lib.add_closures();
-    c->set_from_date(monday);
-    c->set_to_date(sunday);
-    c->set_reason("renovasi");
-  }
-  lib.set_lender_of_last_resort(spec.last_resort);
-  lib.mutable_policy()->add_services(v1::SERVICE_TYPE_LOAN);
-  lib.mutable_policy()->add_services(v1::SERVICE_TYPE_COPY);
-  lib.mutable_policy()->set_loan_period_days(21);
+  FillLibrary(spec, monday, sunday, lib);
   return lib;
 }
 

@@ -74,6 +74,38 @@ struct LibrarySpec {
   bool last_resort = false;
 };
 
+// Fills a library message from a spec: the API's v1::Library or the
+// store's LibraryRecord, which have the same fields and enum numbers
+// (tests/services check that parity). A spec closed this week is closed
+// from `closed_from` to `closed_to`; every library lends loans and copies
+// for 21 days.
+template <typename Library>
+void FillLibrary(const LibrarySpec& spec, const std::string& closed_from,
+                 const std::string& closed_to, Library& lib) {
+  using Status = decltype(lib.status());
+  using Service = decltype(lib.policy().services(0));
+  lib.set_id(spec.id);
+  lib.set_name(spec.name);
+  lib.set_lat(spec.lat);
+  lib.set_lon(spec.lon);
+  lib.set_province(spec.province);
+  lib.set_regency(spec.regency);
+  lib.set_island(spec.island);
+  lib.set_time_zone(spec.time_zone);
+  // 2 SUSPENDED, 1 ACTIVE
+  lib.set_status(static_cast<Status>(spec.suspended ? 2 : 1));
+  if (spec.closed_this_week) {
+    auto* c = lib.add_closures();
+    c->set_from_date(closed_from);
+    c->set_to_date(closed_to);
+    c->set_reason("renovasi");
+  }
+  lib.set_lender_of_last_resort(spec.last_resort);
+  lib.mutable_policy()->add_services(static_cast<Service>(1));  // LOAN
+  lib.mutable_policy()->add_services(static_cast<Service>(2));  // COPY
+  lib.mutable_policy()->set_loan_period_days(21);
+}
+
 struct PartnershipSpec {
   std::string id;
   int tier = 0;

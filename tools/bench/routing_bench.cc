@@ -154,26 +154,7 @@ void Load(Env& env) {
       bench::PlanNetwork(all, kLibraries, kNationalStripes);
   for (const bench::LibrarySpec& spec : plan.libraries) {
     LibraryRecord lib;
-    lib.set_id(spec.id);
-    lib.set_name(spec.name);
-    lib.set_lat(spec.lat);
-    lib.set_lon(spec.lon);
-    lib.set_province(spec.province);
-    lib.set_regency(spec.regency);
-    lib.set_island(spec.island);
-    lib.set_time_zone(spec.time_zone);
-    lib.set_status(spec.suspended ? s::LIBRARY_STATUS_SUSPENDED
-                                  : s::LIBRARY_STATUS_ACTIVE);
-    if (spec.closed_this_week) {
-      s::Closure* c = lib.add_closures();
-      c->set_from_date("2024-03-04");
-      c->set_to_date("2024-03-08");
-      c->set_reason("renovasi");
-    }
-    lib.set_lender_of_last_resort(spec.last_resort);
-    lib.mutable_policy()->add_services(s::SERVICE_TYPE_LOAN);
-    lib.mutable_policy()->add_services(s::SERVICE_TYPE_COPY);
-    lib.mutable_policy()->set_loan_period_days(21);
+    bench::FillLibrary(spec, "2024-03-04", "2024-03-08", lib);
     Must(env.directory->PutLibrary(std::move(lib), 0), spec.id);
   }
   const double libraries_s = seconds_since(t0);
