@@ -586,7 +586,7 @@ absl::Status Directory::AbandonHoldingsReplacement(
 }
 
 absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
-    absl::string_view library_id) {
+    absl::string_view library_id, uint64_t only_generation) {
   RETURN_IF_ERROR(ValidateId("library_id", library_id));
   ASSIGN_OR_RETURN(HoldingsGenerationRecord rec,
                    ReadGeneration(rocksdb::ReadOptions(), library_id));
@@ -596,6 +596,7 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
     if (g == rec.current() || (rec.pending() != 0 && g == rec.pending())) {
       continue;  // never delete what readers see or an import is writing
     }
+    if (only_generation != 0 && g != only_generation) continue;
     std::string prefix = keys::Builder().Str(library_id).U64(g).Take();
     std::string upper = keys::PrefixEnd(prefix);
     rocksdb::Slice upper_slice(upper);

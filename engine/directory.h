@@ -121,9 +121,14 @@ class Directory {
       const std::vector<std::string>& library_ids, uint64_t gen);
   absl::Status AbandonHoldingsReplacement(
       const std::vector<std::string>& library_ids, uint64_t gen);
-  // Deletes the keys of the library's stale generations, in batches;
-  // returns how many holdings went. Idempotent; safe beside readers.
-  absl::StatusOr<int64_t> DeleteStaleHoldings(absl::string_view library_id);
+  // Deletes the keys of the library's stale generations (only
+  // `only_generation` if not 0), in batches; returns how many holdings
+  // went. Idempotent; safe beside readers. An abandoned import deletes
+  // only its own generation, so that it never races a later import's
+  // cleanup for the generation that import replaced (whose summary counts
+  // those holdings as removed).
+  absl::StatusOr<int64_t> DeleteStaleHoldings(absl::string_view library_id,
+                                              uint64_t only_generation = 0);
   // A batch write without fsync, for bulk data that a later synced write
   // (a Commit) makes durable.
   absl::Status WriteUnsynced(Batch& batch);

@@ -222,7 +222,9 @@ void Importer::Abandon() {
   // Best effort: if this fails too, the pending generation is still
   // invisible, and the libraries' next import deletes it.
   if (d.AbandonHoldingsReplacement(libraries_, generation_).ok()) {
-    for (const auto& id : libraries_) d.DeleteStaleHoldings(id).IgnoreError();
+    for (const auto& id : libraries_) {
+      d.DeleteStaleHoldings(id, generation_).IgnoreError();
+    }
   }
 }
 
