@@ -573,7 +573,7 @@ absl::StatusOr<SubmitResult> RequestEngine::Submit(SubmitCommand cmd) {
     return SubmitResult{std::move(existing), false};
   }
 
-  // Cached views, not records: a submit reads no directory key.
+  // Cached views, not records: no read or parse of a library record.
   ASSIGN_OR_RETURN(auto borrower,
                    directory_.LibraryViewOf(p.borrower_library_id()));
   if (borrower->record.status() == s::LIBRARY_STATUS_SUSPENDED) {
