@@ -300,24 +300,15 @@ absl::StatusOr<Page<PartnershipRecord>> Directory::ListPartnerships(
     return page;
   }
   RETURN_IF_ERROR(ValidateId("library_id", library_id));
-  std::string prefix = StrKey(library_id);
   std::string last_key;
-  RETURN_IF_ERROR(store_.Scan(
-      Cf::kMemberOf, prefix, start,
-      [&](absl::string_view k, absl::string_view) {
+  RETURN_IF_ERROR(ScanMemberships(
+      library_id, start, [&](absl::string_view k, absl::string_view pid) {
         if (!page_token.empty() && k == start) return true;
         if (static_cast<int>(page.items.size()) == size) {
           page.next_token = EncodePageToken(last_key);
           return false;
         }
-        keys::Reader r(k);
-        r.Str();
-        auto pid = r.Str();
-        if (!pid) {
-          inner = Store::CorruptValue(Cf::kMemberOf, k);
-          return false;
-        }
-        auto p = GetPartnership(*pid);
+        auto p = GetPartnership(pid);
         if (!p.ok()) {
           inner = p.status();
           return false;
@@ -328,6 +319,26 @@ absl::StatusOr<Page<PartnershipRecord>> Directory::ListPartnerships(
       }));
   RETURN_IF_ERROR(inner);
   return page;
+}
+
+absl::Status Directory::ScanMemberships(
+    absl::string_view library_id, absl::string_view start,
+    const std::function<bool(absl::string_view, absl::string_view)>& fn)
+    const {
+  absl::Status corrupt = absl::OkStatus();
+  RETURN_IF_ERROR(store_.Scan(
+      Cf::kMemberOf, StrKey(library_id), start,
+      [&](absl::string_view k, absl::string_view) {
+        keys::Reader r(k);
+        r.Str();
+        auto pid = r.Str();
+        if (!pid) {
+          corrupt = Store::CorruptValue(Cf::kMemberOf, k);
+          return false;
+        }
+        return fn(k, *pid);
+      }));
+  return corrupt;
 }
 
 absl::StatusOr<std::vector<PartnershipRecord>> Directory::PartnershipsOf(
@@ -364,6 +375,18 @@ std::string HoldingKey(absl::string_view title, absl::string_view library,
 std::string LibHoldingKey(absl::string_view library, uint64_t gen,
                           absl::string_view title, absl::string_view item) {
   return keys::Builder().Str(library).U64(gen).Str(title).Str(item).Take();
+}
+
+// The title and item of a LibHoldingKey; nullopt if it is not one.
+std::optional<std::pair<absl::string_view, absl::string_view>> TitleAndItemOf(
+    absl::string_view lib_holding_key) {
+  keys::Reader r(lib_holding_key);
+  r.Str();
+  r.U64();
+  auto title = r.Str();
+  auto item = r.Str();
+  if (!title || !item) return std::nullopt;
+  return std::make_pair(*title, *item);
 }
 
 // A RocksDB snapshot held for one read.
@@ -467,18 +490,15 @@ absl::StatusOr<PutHoldingsResult> Directory::PutHoldings(
         Cf::kLibHoldings, keys::Builder().Str(library_id).U64(g).Take(), "",
         [&](absl::string_view k, absl::string_view) {
           if (new_keys.count(std::string(k))) return true;
-          keys::Reader r(k);
-          r.Str();
-          r.U64();
-          auto title = r.Str();
-          auto item = r.Str();
-          if (!title || !item) {
+          auto parts = TitleAndItemOf(k);
+          if (!parts) {
             inner = Store::CorruptValue(Cf::kLibHoldings, k);
             return false;
           }
+          const auto [title, item] = *parts;
           batch.Delete(Cf::kLibHoldings, k);
-          batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
-          titles.emplace_back(*title);
+          batch.Delete(Cf::kHoldings, HoldingKey(title, library_id, g, item));
+          titles.emplace_back(title);
           ++result.removed;
           return true;
         }));
@@ -606,13 +626,10 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
     Batch batch(store_);
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       absl::string_view k(it->key().data(), it->key().size());
-      keys::Reader r(k);
-      r.Str();
-      r.U64();
-      auto title = r.Str();
-      auto item = r.Str();
-      if (!title || !item) return Store::CorruptValue(Cf::kLibHoldings, k);
-      batch.Delete(Cf::kHoldings, HoldingKey(*title, library_id, g, *item));
+      auto parts = TitleAndItemOf(k);
+      if (!parts) return Store::CorruptValue(Cf::kLibHoldings, k);
+      batch.Delete(Cf::kHoldings,
+                   HoldingKey(parts->first, library_id, g, parts->second));
       batch.Delete(Cf::kLibHoldings, k);
       ++removed;
       if (batch.Count() >= kDeleteBatch) {
@@ -858,21 +875,11 @@ absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
       [&]() -> absl::StatusOr<std::shared_ptr<const LibraryView>> {
         ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
         std::vector<std::string> partnerships;
-        absl::Status inner = absl::OkStatus();
-        RETURN_IF_ERROR(store_.Scan(
-            Cf::kMemberOf, StrKey(id), "",
-            [&](absl::string_view k, absl::string_view) {
-              keys::Reader r(k);
-              r.Str();
-              auto pid = r.Str();
-              if (!pid) {
-                inner = Store::CorruptValue(Cf::kMemberOf, k);
-                return false;
-              }
-              partnerships.emplace_back(*pid);
+        RETURN_IF_ERROR(ScanMemberships(
+            id, "", [&](absl::string_view, absl::string_view pid) {
+              partnerships.emplace_back(pid);
               return true;
             }));
-        RETURN_IF_ERROR(inner);
         return LibraryView::Make(std::move(record), std::move(partnerships));
       });
 }

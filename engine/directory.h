@@ -149,6 +149,13 @@ class Directory {
  private:
   absl::Status ValidateLibrary(const LibraryRecord& library) const;
   absl::Status ValidatePartnership(const PartnershipRecord& p) const;
+  // Calls fn(key, partnership id) for each partnership the library is a
+  // member of (the member_of family), keys from `start`, until fn
+  // returns false.
+  absl::Status ScanMemberships(
+      absl::string_view library_id, absl::string_view start,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn)
+      const;
   absl::StatusOr<HoldingsGenerationRecord> ReadGeneration(
       const rocksdb::ReadOptions& ro, absl::string_view library_id) const;
   absl::Status EndHoldingsReplacement(

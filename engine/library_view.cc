@@ -19,11 +19,6 @@ int LibraryView::ClosureOn(absl::CivilDay day) const {
   return -1;
 }
 
-bool LibraryView::MemberOf(absl::string_view partnership_id) const {
-  return std::binary_search(partnership_ids.begin(), partnership_ids.end(),
-                            partnership_id);
-}
-
 namespace {
 
 // A number per distinct name, for the process's lifetime (provinces,

@@ -43,7 +43,6 @@ struct LibraryView {
   const std::string& id() const { return record.id(); }
   // Index of the closure covering `day`, or -1.
   int ClosureOn(absl::CivilDay day) const;
-  bool MemberOf(absl::string_view partnership_id) const;
 
   // Set when the directory drops this view from its cache because the
   // library or one of its partnerships changed. Whoever kept the view

@@ -13,17 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/agent_lib.sh" "$1" "$2" "$3"
 
 start_silangd
-ctl library put --id JKT --name "Perpustakaan Nasional" --lat -6.21462 \
-  --lon 106.84513 --province Jakarta --island Jawa --tz WIB \
-  --services loan,copy > /dev/null
-ctl library put --id BDG --name "Dispusip Kota Bandung" --lat -6.92222 \
-  --lon 107.60694 --province "West Java" --island Jawa --tz WIB \
-  --services loan,copy > /dev/null
-ctl library put --id TPI --name "Perpustakaan Tanjung Pinang" --lat 0.91667 \
-  --lon 104.45833 --province "Riau Islands" --island Bintan --tz WIB \
-  --services loan,copy > /dev/null
-ctl partnership put --id NET --name "Jaringan uji" --members JKT,BDG,TPI \
-  --valid-from 2020-01-01 --valid-until 2099-12-31 --tier 2 > /dev/null
+put_three_libraries
 # The core believes Bandung's copy is on the shelf; Bandung's own agent
 # knows better (its item table has no copy), so it answers unfilled.
 ctl holdings put BDG --isbn 0-306-40615-2 --item B-1 --available on-shelf > /dev/null

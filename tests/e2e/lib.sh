@@ -59,6 +59,23 @@ ctl() {
     --timeout 10 "$@"
 }
 
+# Jakarta, Bandung and Tanjung Pinang at their real places
+# (../shared/data/geo/id_places.csv), lending loans and copies, all in
+# partnership NET (tier 2).
+put_three_libraries() {
+  ctl library put --id JKT --name "Perpustakaan Nasional" --lat -6.21462 \
+    --lon 106.84513 --province Jakarta --island Jawa --tz WIB \
+    --services loan,copy > /dev/null
+  ctl library put --id BDG --name "Dispusip Kota Bandung" --lat -6.92222 \
+    --lon 107.60694 --province "West Java" --island Jawa --tz WIB \
+    --services loan,copy > /dev/null
+  ctl library put --id TPI --name "Perpustakaan Tanjung Pinang" --lat 0.91667 \
+    --lon 104.45833 --province "Riau Islands" --island Bintan --tz WIB \
+    --services loan,copy > /dev/null
+  ctl partnership put --id NET --name "Jaringan uji" --members JKT,BDG,TPI \
+    --valid-from 2020-01-01 --valid-until 2099-12-31 --tier 2 > /dev/null
+}
+
 # issue_token ROLE LIBRARY: a new credential's token.
 issue_token() {
   ctl --json credential issue --role "$1" --library "$2" --label e2e |

@@ -11,18 +11,7 @@ source "$(dirname "$0")/lib.sh" "$1" "$2"
 start_silangd
 expect_eq "health" "$(ctl health)" "SERVING"
 
-# Three libraries at real places (../shared/data/geo/id_places.csv).
-ctl library put --id JKT --name "Perpustakaan Nasional" --lat -6.21462 \
-  --lon 106.84513 --province Jakarta --island Jawa --tz WIB \
-  --services loan,copy > /dev/null
-ctl library put --id BDG --name "Dispusip Kota Bandung" --lat -6.92222 \
-  --lon 107.60694 --province "West Java" --island Jawa --tz WIB \
-  --services loan,copy > /dev/null
-ctl library put --id TPI --name "Perpustakaan Tanjung Pinang" --lat 0.91667 \
-  --lon 104.45833 --province "Riau Islands" --island Bintan --tz WIB \
-  --services loan,copy > /dev/null
-ctl partnership put --id NET --name "Jaringan uji" --members JKT,BDG,TPI \
-  --valid-from 2020-01-01 --valid-until 2099-12-31 --tier 2 > /dev/null
+put_three_libraries
 ctl holdings put BDG --isbn 0-306-40615-2 --item B-1 --available on-shelf > /dev/null
 ctl holdings put TPI --isbn 9780306406157 --item T-1 --available on-shelf > /dev/null
 
