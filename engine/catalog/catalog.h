@@ -177,11 +177,16 @@ class Importer {
   size_t pending_holdings_ = 0;
   // Fingerprints of the title keys seen in this upload (8 bytes each).
   std::unique_ptr<class SeenTitles> seen_titles_;
+  // Sort, merge and ingest the writers' full chunks on threads of their
+  // own, so that a chunk's ingestion never stalls the import.
+  std::unique_ptr<class BatchWriter> title_ingester_;
+  std::unique_ptr<class BatchWriter> holding_ingester_;
   // Write titles and holdings on threads of their own while this one
-  // parses on.
+  // parses on. (Declared after the ingesters, which they push to, so
+  // that they stop first.)
   std::unique_ptr<class BatchWriter> title_writer_;
   std::unique_ptr<class BatchWriter> holding_writer_;
-  std::atomic<int64_t> titles_created_{0};  // by title_writer_
+  std::atomic<int64_t> titles_created_{0};  // by title_ingester_
   // Only holding_writer_'s thread touches these two.
   std::unique_ptr<SstBatch> holding_chunk_;
   int holding_files_ = 0;

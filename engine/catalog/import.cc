@@ -182,6 +182,8 @@ Importer::Importer(Catalog& catalog, ImportOptions options,
       generation_(generation),
       sink_(std::make_unique<Sink>(*this)),
       seen_titles_(std::make_unique<SeenTitles>()),
+      title_ingester_(std::make_unique<BatchWriter>("silang-ingest-t")),
+      holding_ingester_(std::make_unique<BatchWriter>("silang-ingest-h")),
       title_writer_(std::make_unique<BatchWriter>("silang-titles")),
       holding_writer_(std::make_unique<BatchWriter>("silang-holdings")),
       holding_chunk_(std::make_unique<SstBatch>()) {
@@ -215,9 +217,12 @@ Importer::~Importer() {
 void Importer::Abandon() {
   state_ = State::kDone;
   decode_workers_.clear();
-  // Stop writing before the generation is dropped.
+  // Stop writing before the generation is dropped: the writers first, as
+  // they hand chunks to the ingesters.
   title_writer_.reset();
   holding_writer_.reset();
+  title_ingester_.reset();
+  holding_ingester_.reset();
   Directory& d = catalog_.directory_;
   // Best effort: if this fails too, the pending generation is still
   // invisible, and the libraries' next import deletes it.
@@ -260,6 +265,8 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
   if (s.ok()) s = Flush(/*last=*/true);
   if (s.ok()) s = title_writer_->Drain();
   if (s.ok()) s = holding_writer_->Drain();
+  if (s.ok()) s = title_ingester_->Drain();
+  if (s.ok()) s = holding_ingester_->Drain();
   if (s.ok() && csv_ && !csv_columns_) {
     s = absl::InvalidArgumentError("CSV: the upload has no header row");
   }
@@ -275,6 +282,8 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
   summary_.titles_created = titles_created_;
   title_writer_.reset();
   holding_writer_.reset();
+  title_ingester_.reset();
+  holding_ingester_.reset();
   for (const auto& id : libraries_) {
     auto removed = catalog_.directory_.DeleteStaleHoldings(id);
     if (removed.ok()) {
@@ -441,9 +450,17 @@ absl::Status Importer::WriteHoldings(std::vector<HoldingRecord>& holdings,
       (!last && holding_chunk_->bytes() < options_.ingest_bytes)) {
     return absl::OkStatus();
   }
-  return holding_chunk_->Ingest(
-      catalog_.store_, BulkDir(catalog_.store_),
-      absl::StrCat(generation_, "-h", holding_files_++), SmallChunk());
+  // The full chunk is sorted and ingested on the ingester's thread while
+  // this one fills the next; waiting for the previous chunk first keeps
+  // at most two in memory.
+  std::shared_ptr<SstBatch> chunk = std::move(holding_chunk_);
+  holding_chunk_ = std::make_unique<SstBatch>();
+  std::string name = absl::StrCat(generation_, "-h", holding_files_++);
+  RETURN_IF_ERROR(holding_ingester_->Drain());
+  return holding_ingester_->Push([this, chunk, name] {
+    return chunk->Ingest(catalog_.store_, BulkDir(catalog_.store_), name,
+                         SmallChunk());
+  });
 }
 
 absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
@@ -459,20 +476,27 @@ absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
       (!last && title_chunk_bytes_ < options_.ingest_bytes)) {
     return absl::OkStatus();
   }
-  std::vector<TitleRecord*> staged;
-  staged.reserve(title_chunk_.size());
-  for (TitleRecord& t : title_chunk_) staged.push_back(&t);
-  SstBatch batch;
-  // Titles are read, merged and ingested under the catalogue's title lock,
-  // so that concurrent imports never lose each other's ISBNs.
-  absl::MutexLock lock(&catalog_.titles_mu_);
-  ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, batch));
-  titles_created_ += created;
-  title_chunk_.clear();
+  // As for holdings: merged and ingested on the ingester's thread while
+  // this one collects the next chunk.
+  auto chunk = std::make_shared<std::vector<TitleRecord>>();
+  chunk->swap(title_chunk_);
   title_chunk_bytes_ = 0;
-  return batch.Ingest(catalog_.store_, BulkDir(catalog_.store_),
-                      absl::StrCat(generation_, "-t", title_files_++),
-                      SmallChunk());
+  std::string name = absl::StrCat(generation_, "-t", title_files_++);
+  RETURN_IF_ERROR(title_ingester_->Drain());
+  return title_ingester_->Push([this, chunk, name] {
+    std::vector<TitleRecord*> staged;
+    staged.reserve(chunk->size());
+    for (TitleRecord& t : *chunk) staged.push_back(&t);
+    SstBatch batch;
+    // Titles are read, merged and ingested under the catalogue's title
+    // lock, so that concurrent imports never lose each other's ISBNs.
+    absl::MutexLock lock(&catalog_.titles_mu_);
+    ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, batch));
+    titles_created_ += created;
+    chunk->clear();
+    return batch.Ingest(catalog_.store_, BulkDir(catalog_.store_), name,
+                        SmallChunk());
+  });
 }
 
 }  // namespace silang::catalog
