@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -85,6 +86,92 @@ MarcRecord ParseLines(absl::string_view out) {
       subs.remove_prefix(next + 1);
     }
     rec.fields.push_back(std::move(f));
+  }
+  return rec;
+}
+
+// Reads `n` decimal digits at s[at]; nullopt unless all are digits.
+std::optional<size_t> Digits(absl::string_view s, size_t at, size_t n) {
+  if (at > s.size() || n > s.size() - at) return std::nullopt;
+  size_t v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+      return std::nullopt;
+    }
+    v = v * 10 + static_cast<size_t>(s[i] - '0');
+  }
+  return v;
+}
+
+// Parses YAZ's ISO 2709 output, written with leader/10-11 "22" and
+// /20-23 "4500": leader, directory of 12-byte entries (tag, 4-digit
+// length, 5-digit start) ending 0x1E at the base address, then each
+// field's data ending 0x1E. A field is "IND\x1Fa value\x1Fb value" or
+// control data; it reads into the same MarcRecord as ParseLines would
+// from the line writer's output. nullopt if the output is not laid out
+// exactly so (a tag that is not three bytes, a field over 9999 bytes, a
+// directory length that does not match the data): the caller then uses
+// the line writer. Every index is checked against the output's size.
+std::optional<MarcRecord> ParseIso2709(absl::string_view iso) {
+  constexpr size_t kEntry = 12;
+  std::optional<size_t> base = Digits(iso, 12, 5);
+  if (!base || *base < 25 || *base > iso.size() ||
+      (*base - 25) % kEntry != 0 || iso[*base - 1] != kFieldSep) {
+    return std::nullopt;
+  }
+  const absl::string_view data = iso.substr(*base);
+  MarcRecord rec;
+  rec.leader = std::string(iso.substr(0, 24));
+  const size_t n = (*base - 25) / kEntry;
+  rec.fields.reserve(n);
+  size_t expect = 0;  // YAZ writes the fields back to back
+  for (size_t k = 0; k < n; ++k) {
+    const size_t entry = 24 + k * kEntry;
+    std::optional<size_t> len = Digits(iso, entry + 3, 4);
+    std::optional<size_t> start = Digits(iso, entry + 7, 5);
+    if (!len || !start || *start != expect || *len == 0 ||
+        *len > data.size() - *start || data[*start + *len - 1] != kFieldSep) {
+      return std::nullopt;
+    }
+    expect += *len;
+    absl::string_view body = data.substr(*start, *len - 1);
+    if (body.find(kFieldSep) != absl::string_view::npos) return std::nullopt;
+    MarcField f;
+    f.tag = std::string(iso.substr(entry, 3));
+    const size_t sub = body.find(kSubfieldSep);
+    if (sub == absl::string_view::npos) {
+      if (absl::StartsWith(f.tag, "00")) f.data = std::string(body);
+      rec.fields.push_back(std::move(f));
+      continue;
+    }
+    if (sub > 0) f.ind1 = body[0];
+    if (sub > 1) f.ind2 = body[1];
+    absl::string_view subs = body.substr(sub + 1);
+    f.subfields.reserve(
+        static_cast<size_t>(std::count(subs.begin(), subs.end(),
+                                       kSubfieldSep)) +
+        1);
+    while (true) {
+      const size_t next = subs.find(kSubfieldSep);
+      absl::string_view one = subs.substr(0, next);
+      // The code is one character: one byte, unless MARC-8 conversion
+      // made it a multi-byte one.
+      size_t code_len = std::min<size_t>(1, one.size());
+      while (code_len < one.size() &&
+             (static_cast<unsigned char>(one[code_len]) & 0xC0) == 0x80) {
+        ++code_len;
+      }
+      MarcSubfield sf;
+      sf.code = std::string(one.substr(0, code_len));
+      sf.value = std::string(one.substr(code_len));
+      f.subfields.push_back(std::move(sf));
+      if (next == absl::string_view::npos) break;
+      subs.remove_prefix(next + 1);
+    }
+    rec.fields.push_back(std::move(f));
+  }
+  if (expect + 1 != data.size() || data.back() != kRecordEnd) {
+    return std::nullopt;
   }
   return rec;
 }
@@ -196,8 +283,22 @@ absl::Status MarcDecoder::CheckSubfieldCodes() {
 
 absl::StatusOr<MarcRecord> MarcDecoder::WriteOut(bool marc8) {
   if (absl::Status s = CheckSubfieldCodes(); !s.ok()) return s;
-  if (marc8 && yaz_->marc8 != nullptr) {
+  const bool convert = marc8 && yaz_->marc8 != nullptr;
+  // The ISO 2709 the check wrote is the record (unconverted); MARC-8 is
+  // written again through the converter. Either is read back directly
+  // unless its layout is odd, when the line writer's output is.
+  absl::string_view iso(wrbuf_buf(yaz_->check), wrbuf_len(yaz_->check));
+  if (convert) {
     yaz_iconv(yaz_->marc8, nullptr, nullptr, nullptr, nullptr);  // reset
+    yaz_marc_iconv(yaz_->mt, yaz_->marc8);
+    wrbuf_rewind(yaz_->out);
+    iso = yaz_marc_write_iso2709(yaz_->mt, yaz_->out) == 0
+              ? absl::string_view(wrbuf_buf(yaz_->out), wrbuf_len(yaz_->out))
+              : absl::string_view();
+  }
+  if (std::optional<MarcRecord> rec = ParseIso2709(iso)) return *std::move(rec);
+  if (convert) {
+    yaz_iconv(yaz_->marc8, nullptr, nullptr, nullptr, nullptr);
     yaz_marc_iconv(yaz_->mt, yaz_->marc8);
   } else {
     yaz_marc_iconv(yaz_->mt, nullptr);
