@@ -131,10 +131,15 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
     auto key = [&](const Entry* e) {
       return KeyOf(data, e->offset, e->key_len);
     };
+    // Equal keys end the sort in the same run at the same depth, so they
+    // hold the same inline window: neighbours whose windows differ are
+    // distinct without touching their keys in the arena.
     std::vector<const Entry*> distinct;
     distinct.reserve(order.size());
     for (size_t i = 0; i < order.size(); ++i) {
-      if (i + 1 < order.size() && key(order[i].e) == key(order[i + 1].e)) {
+      if (i + 1 < order.size() && order[i].hi == order[i + 1].hi &&
+          order[i].lo == order[i + 1].lo &&
+          key(order[i].e) == key(order[i + 1].e)) {
         continue;
       }
       distinct.push_back(order[i].e);
