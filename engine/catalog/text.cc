@@ -153,6 +153,13 @@ bool IsValidUtf8(absl::string_view s) {
 }
 
 std::string CleanUtf8(absl::string_view s) {
+  // Most catalogue text is printable ASCII, which stays as it is.
+  bool plain = true;
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    plain = plain && b >= 0x20 && b < 0x7F;
+  }
+  if (plain) return std::string(s);
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
