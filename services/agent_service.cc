@@ -45,7 +45,7 @@ grpc::ServerUnaryReactor* AgentService::Act(grpc::CallbackServerContext* ctx,
     if (req->has_due_date()) cmd.due_date_us = MicrosOf(req->due_date());
     cmd.idempotency_key = req->idempotency_key();
     auto r = engine_.Act(cmd);
-    if (r.ok()) *resp = ToApi(*r);
+    if (r.ok()) *resp = ToApi(*std::move(r));
     return r.status();
   });
 }

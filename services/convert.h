@@ -3,9 +3,9 @@
 //
 // Library and Partnership records share their API message's field numbers
 // and types, so they convert through the wire format; the parity test in
-// tests/services/convert_test.cc keeps the two in step. Requests, audit
-// events and holdings differ (ids, timestamps, title refs) and convert field
-// by field.
+// tests/services/convert_test.cc keeps the two in step. Requests (with
+// their rota entries and bibliographic data, which are on every submit's
+// path), audit events and holdings convert field by field.
 #ifndef SILANG_SERVICES_CONVERT_H_
 #define SILANG_SERVICES_CONVERT_H_
 
@@ -29,6 +29,8 @@ absl::StatusOr<std::string> TitleKeyOf(const v1::TitleRef& title);
 v1::TitleRef TitleRefOf(const std::string& title_key);
 
 v1::Request ToApi(const storage::v1::RequestRecord& r);
+// The same, moving the rota's strings out of r instead of copying them.
+v1::Request ToApi(storage::v1::RequestRecord&& r);
 v1::AuditEvent ToApi(const storage::v1::AuditRecord& e);
 v1::Library ToApi(const storage::v1::LibraryRecord& l);
 v1::Partnership ToApi(const storage::v1::PartnershipRecord& p);
@@ -36,6 +38,7 @@ v1::Holding ToApi(const storage::v1::HoldingRecord& h);
 v1::Credential ToApi(const storage::v1::CredentialRecord& c);
 v1::Evaluation ToApi(const Evaluation& e);
 
+storage::v1::Bibliographic FromApi(const v1::Bibliographic& b);
 storage::v1::LibraryRecord FromApi(const v1::Library& l);
 storage::v1::PartnershipRecord FromApi(const v1::Partnership& p);
 absl::StatusOr<storage::v1::HoldingRecord> FromApi(const v1::Holding& h);

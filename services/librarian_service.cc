@@ -21,7 +21,7 @@ grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
     p.set_pickup_library_id(req->pickup_library_id());
     p.set_patron_ref(req->patron_ref());
     p.set_title_key(*title_key);
-    p.mutable_bib()->ParseFromString(req->bib().SerializeAsString());
+    *p.mutable_bib() = FromApi(req->bib());
     p.set_service_type(
         static_cast<storage::v1::ServiceType>(req->service_type()));
     p.set_service_level(
@@ -31,7 +31,7 @@ grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
     p.set_note(req->note());
     auto result = engine_.Submit(std::move(cmd));
     if (result.ok()) {
-      *resp->mutable_request() = ToApi(result->request);
+      *resp->mutable_request() = ToApi(std::move(result->request));
       resp->set_created(result->created);
     }
     return result.status();
@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* LibrarianService::BorrowerAct(
         cmd.note = req.note();
         cmd.service_type = service_type;
         auto r = engine_.Act(cmd);
-        if (r.ok()) *resp = ToApi(*r);
+        if (r.ok()) *resp = ToApi(*std::move(r));
         return r.status();
       });
 }
