@@ -6,11 +6,12 @@
 // library and every library its branch mapping maps to) and no other, as
 // one switch (Directory's holdings generations): until Finish() commits,
 // readers see the old holdings, whatever happens to the process; after it,
-// only the new. It streams: memory is two chunks of puts waiting to be
-// ingested (ImportOptions::ingest_bytes each, plus the sort's index and
-// the titles' records: at the default, a 1M-holding import peaks about
-// 200 MB above the store's own), a few batches of records, and about 16
-// bytes per distinct title (to count them), never the file. A record that
+// only the new. It streams: memory is at most two chunks each of title and
+// holding puts, one being collected and one being sorted and ingested
+// (ImportOptions::ingest_bytes each, plus the sort's index and the titles'
+// records: at the default, a 1M-holding import peaks about 560 MB of
+// resident memory in all), a few batches of records, and about 16 bytes
+// per distinct title (to count them), never the file. A record that
 // cannot be read or keyed is skipped and reported with its position; an item
 // that cannot be mapped likewise.
 //
@@ -108,12 +109,12 @@ class SstBatch;
 
 // One upload. Feed() it the bytes in any chunking, then Finish(). The
 // caller's thread frames (and parses CSV); for MARC, two threads of the
-// Importer's own decode and extract, and two more collect, sort and ingest
-// the titles and the holdings, so all overlap (at most a few batches wait
-// between them). Dropping
-// an Importer unfinished (or after an error) abandons it: the libraries
-// keep their old holdings and the partial new ones are deleted. Not
-// thread-safe: one caller at a time.
+// Importer's own decode and extract, two more collect the titles and the
+// holdings into chunks, and two more sort and ingest each full chunk, so
+// all overlap (at most a few batches, and one chunk of each kind, wait
+// between them). Dropping an Importer unfinished (or after an error)
+// abandons it: the libraries keep their old holdings and the partial new
+// ones are deleted. Not thread-safe: one caller at a time.
 class Importer {
  public:
   ~Importer();

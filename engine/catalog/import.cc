@@ -493,7 +493,7 @@ absl::Status Importer::WriteTitles(std::vector<TitleRecord>& titles,
     absl::MutexLock lock(&catalog_.titles_mu_);
     ASSIGN_OR_RETURN(int64_t created, catalog_.StageTitles(staged, batch));
     titles_created_ += created;
-    chunk->clear();
+    std::vector<TitleRecord>().swap(*chunk);  // staged: free it all now
     return batch.Ingest(catalog_.store_, BulkDir(catalog_.store_), name,
                         SmallChunk());
   });
