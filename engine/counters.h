@@ -46,8 +46,11 @@ uint32_t CounterDay(int64_t micros);
 std::string CounterKey(CounterScope scope, absl::string_view id, uint32_t day);
 
 struct CounterDelta {
-  std::string key;
+  std::string key;  // CounterKey(scope, id, day)
   storage::v1::CounterRecord delta;
+  CounterScope scope = CounterScope::kNetwork;
+  std::string id;
+  uint32_t day = kAllTime;
 };
 
 // What one command changed. before is null for a new request;

@@ -33,8 +33,22 @@ uint32_t Intern(const std::string& name) {
   return it->second;
 }
 
+}  // namespace
+
+uint32_t LibraryNumber(absl::string_view id) {
+  static absl::Mutex mu(absl::kConstInit);
+  // Never destroyed, as above.
+  static auto* numbers = new absl::flat_hash_map<std::string, uint32_t>();
+  absl::MutexLock lock(&mu);
+  auto [it, added] = numbers->try_emplace(id, numbers->size() + 1);
+  return it->second;
+}
+
+namespace {
+
 std::shared_ptr<LibraryView> MakeView(storage::v1::LibraryRecord record) {
   auto view = std::make_shared<LibraryView>();
+  view->number = LibraryNumber(record.id());
   view->position = geo::ToUnitVector(record.lat(), record.lon());
   view->province = Intern(record.province());
   view->island = Intern(record.island());

@@ -21,6 +21,11 @@
 
 namespace silang {
 
+// A small number standing for a library id in this process, dense from 1
+// (equal numbers, equal ids), for tables indexed by library
+// (LibraryStatsCache). Never reused; about 50 bytes per library.
+uint32_t LibraryNumber(absl::string_view id);
+
 struct LibraryView {
   storage::v1::LibraryRecord record;
   absl::TimeZone zone;  // UTC if the record's zone does not resolve
@@ -39,6 +44,7 @@ struct LibraryView {
   uint32_t island = 0;
   // partnership_ids as PartnershipView::number values, sorted.
   std::vector<uint32_t> partnership_numbers;
+  uint32_t number = 0;  // LibraryNumber(id())
 
   const std::string& id() const { return record.id(); }
   // Index of the closure covering `day`, or -1.

@@ -312,9 +312,9 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
   // Views the cached holders list kept but the directory has replaced
   // since (a library or partnership edit): read afresh, held here.
   std::vector<std::shared_ptr<const LibraryView>> fresh;
-  std::vector<absl::string_view> ids;
+  std::vector<LibraryStatsCache::Key> keys;
   in.holders.reserve(holders->size());
-  ids.reserve(holders->size());
+  keys.reserve(holders->size());
   for (const TitleHolder& th : *holders) {
     const LibraryView* view = th.library.get();
     if (view->superseded()) {
@@ -325,23 +325,25 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
     Holder& holder = in.holders.emplace_back();
     holder.library = view;
     holder.availability = th.best;
-    ids.push_back(view->id());
+    keys.push_back({view->number, view->id()});
   }
-  RETURN_IF_ERROR(stats_.ForEach(
-      ids, [&](size_t i, const s::CounterRecord& stats) {
-        Holder& holder = in.holders[i];
-        holder.loans_out = stats.loans_out();
-        holder.open_queue = stats.open_queue();
-        holder.lent_total = stats.lent_total();
-        holder.borrowed_total = stats.borrowed_total();
-        holder.requests_received = stats.requests_received();
-        holder.filled = stats.filled();
-        if (stats.first_answer_count() > 0) {
-          holder.mean_first_answer_hours =
-              static_cast<double>(stats.first_answer_us_sum()) /
-              stats.first_answer_count() / 3.6e9;
-        }
-      }));
+  std::vector<LibraryStats> stats;
+  RETURN_IF_ERROR(stats_.Lookup(keys, stats));
+  for (size_t i = 0; i < stats.size(); ++i) {
+    const LibraryStats& st = stats[i];
+    Holder& holder = in.holders[i];
+    holder.loans_out = st.loans_out;
+    holder.open_queue = st.open_queue;
+    holder.lent_total = st.lent_total;
+    holder.borrowed_total = st.borrowed_total;
+    holder.requests_received = st.requests_received;
+    holder.filled = st.filled;
+    if (st.first_answer_count > 0) {
+      holder.mean_first_answer_hours =
+          static_cast<double>(st.first_answer_us_sum) / st.first_answer_count /
+          3.6e9;
+    }
+  }
   plan.rota = BuildRota(in, options_.weights);
   return plan;
 }
@@ -468,9 +470,14 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
   for (const auto& e : c.events) {
     batch.Put(Cf::kAudit, keys::AuditKey(r.id(), e.seq()), e);
   }
-  for (const auto& d : CountTransition(c.before ? &*c.before : nullptr, r,
-                                       c.new_lenders, c.now_us)) {
+  const std::vector<CounterDelta> deltas = CountTransition(
+      c.before ? &*c.before : nullptr, r, c.new_lenders, c.now_us);
+  std::vector<LibraryStatsCache::Delta> library_deltas;
+  for (const auto& d : deltas) {
     batch.Merge(Cf::kCounters, d.key, d.delta);
+    if (d.scope == CounterScope::kLibrary && d.day == kAllTime) {
+      library_deltas.push_back({LibraryNumber(d.id), &d.delta});
+    }
   }
   batch.Put(Cf::kRequests, keys::RequestKey(r.id()), r);
 
@@ -492,12 +499,10 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
     feed_entry(c.prev_lender, false, s::ROLE_LENDER);
   }
   TaskFeed::PutSeq(batch, seq);
+  stats_.Begin(library_deltas);
   absl::Status written = store_.Write(batch);
   feed_->Settle(seq);
-  std::vector<std::string> touched = {r.borrower_library_id()};
-  if (!r.current_lender_id().empty()) touched.push_back(r.current_lender_id());
-  if (!c.prev_lender.empty()) touched.push_back(c.prev_lender);
-  stats_.Drop(touched);
+  stats_.End(library_deltas, written.ok());
   return written;
 }
 

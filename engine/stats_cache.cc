@@ -5,59 +5,77 @@
 
 namespace silang {
 
-absl::StatusOr<storage::v1::CounterRecord> LibraryStatsCache::Get(
-    absl::string_view library_id) const {
-  uint64_t drops = 0;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    auto it = entries_.find(library_id);
-    if (it != entries_.end()) {
-      if (it->second.valid) return it->second.stats;
-      drops = it->second.drops;
-    }
-  }
-  ASSIGN_OR_RETURN(auto stats, ReadCounters(store_, CounterScope::kLibrary,
-                                            library_id, kAllTime));
-  absl::MutexLock lock(&mu_);
-  Entry& e = entries_[library_id];
-  if (e.drops == drops) {
-    e.valid = true;
-    e.stats = stats;
-  }
-  return stats;
+void LibraryStats::Add(const storage::v1::CounterRecord& d) {
+  loans_out += d.loans_out();
+  open_queue += d.open_queue();
+  lent_total += d.lent_total();
+  borrowed_total += d.borrowed_total();
+  requests_received += d.requests_received();
+  filled += d.filled();
+  first_answer_us_sum += d.first_answer_us_sum();
+  first_answer_count += d.first_answer_count();
 }
 
-absl::Status LibraryStatsCache::ForEach(
-    const std::vector<absl::string_view>& ids,
-    const std::function<void(size_t, const storage::v1::CounterRecord&)>& fn)
-    const {
-  std::vector<size_t> missed;
+LibraryStatsCache::Slot& LibraryStatsCache::SlotFor(uint32_t number) const {
+  if (number >= slots_.size()) slots_.resize(number + 1);
+  return slots_[number];
+}
+
+absl::Status LibraryStatsCache::Lookup(const std::vector<Key>& keys,
+                                       std::vector<LibraryStats>& out) const {
+  out.assign(keys.size(), LibraryStats());
+  struct Miss {
+    size_t i;
+    uint64_t changes;
+  };
+  std::vector<Miss> missed;
   {
     absl::ReaderMutexLock lock(&mu_);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      auto it = entries_.find(ids[i]);
-      if (it != entries_.end() && it->second.valid) {
-        fn(i, it->second.stats);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const uint32_t n = keys[i].number;
+      if (n < slots_.size() && slots_[n].valid) {
+        out[i] = slots_[n].stats;
       } else {
-        missed.push_back(i);
+        missed.push_back({i, n < slots_.size() ? slots_[n].changes : 0});
       }
     }
   }
-  for (size_t i : missed) {
-    ASSIGN_OR_RETURN(auto stats, Get(ids[i]));
-    fn(i, stats);
+  for (const Miss& m : missed) {
+    ASSIGN_OR_RETURN(auto record, ReadCounters(store_, CounterScope::kLibrary,
+                                               keys[m.i].id, kAllTime));
+    LibraryStats stats;
+    stats.Add(record);
+    out[m.i] = stats;
+    absl::MutexLock lock(&mu_);
+    Slot& slot = SlotFor(keys[m.i].number);
+    // A commit that began before the read and has not ended may or may not
+    // be in it; one that ended since may be missing from it.
+    if (slot.in_flight == 0 && slot.changes == m.changes && !slot.valid) {
+      slot.valid = true;
+      slot.stats = stats;
+    }
   }
   return absl::OkStatus();
 }
 
-void LibraryStatsCache::Drop(const std::vector<std::string>& library_ids) {
+void LibraryStatsCache::Begin(const std::vector<Delta>& deltas) {
+  if (deltas.empty()) return;
   absl::MutexLock lock(&mu_);
-  // Absent entries are made too: a reader may be fetching one right now.
-  for (const auto& id : library_ids) {
-    Entry& e = entries_[id];
-    ++e.drops;
-    e.valid = false;
-    e.stats.Clear();
+  for (const Delta& d : deltas) ++SlotFor(d.number).in_flight;
+}
+
+void LibraryStatsCache::End(const std::vector<Delta>& deltas, bool written) {
+  if (deltas.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (const Delta& d : deltas) {
+    Slot& slot = SlotFor(d.number);
+    --slot.in_flight;
+    ++slot.changes;
+    if (!written) {
+      slot.valid = false;
+    } else if (slot.valid) {
+      slot.stats.Add(*d.delta);
+    }
   }
 }
 
