@@ -281,14 +281,18 @@ absl::Status MarcDecoder::CheckSubfieldCodes() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<MarcRecord> MarcDecoder::WriteOut(bool marc8) {
+absl::StatusOr<MarcRecord> MarcDecoder::WriteOut(bool marc8, bool iso2709) {
   if (absl::Status s = CheckSubfieldCodes(); !s.ok()) return s;
   const bool convert = marc8 && yaz_->marc8 != nullptr;
-  // The ISO 2709 the check wrote is the record (unconverted); MARC-8 is
-  // written again through the converter. Either is read back directly
-  // unless its layout is odd, when the line writer's output is.
-  absl::string_view iso(wrbuf_buf(yaz_->check), wrbuf_len(yaz_->check));
-  if (convert) {
+  // For ISO 2709 input, the ISO 2709 the check wrote is the record
+  // (unconverted); MARC-8 is written again through the converter. Either
+  // is read back directly unless its layout is odd, when the line writer's
+  // output is. MARCXML tags may have any length, which YAZ's ISO 2709
+  // writer cuts to three bytes: MARCXML always takes the line writer.
+  absl::string_view iso;
+  if (iso2709 && !convert) {
+    iso = absl::string_view(wrbuf_buf(yaz_->check), wrbuf_len(yaz_->check));
+  } else if (iso2709) {
     yaz_iconv(yaz_->marc8, nullptr, nullptr, nullptr, nullptr);  // reset
     yaz_marc_iconv(yaz_->mt, yaz_->marc8);
     wrbuf_rewind(yaz_->out);
@@ -323,7 +327,7 @@ absl::StatusOr<MarcRecord> MarcDecoder::DecodeIso2709(absl::string_view bytes,
     return absl::InvalidArgumentError(absl::StrCat(
         "ISO 2709: ", reason.empty() ? "YAZ cannot read the record" : reason));
   }
-  return WriteOut(NeedsMarc8(bytes, encoding));
+  return WriteOut(NeedsMarc8(bytes, encoding), /*iso2709=*/true);
 }
 
 absl::StatusOr<MarcRecord> MarcDecoder::DecodeXml(
@@ -369,7 +373,7 @@ absl::StatusOr<MarcRecord> MarcDecoder::DecodeXml(
                                       "controlfield, datafield, subfield)"
                                     : reason));
   }
-  return WriteOut(/*marc8=*/false);
+  return WriteOut(/*marc8=*/false, /*iso2709=*/false);
 }
 
 const std::string& Framer::xml_encoding() const {

@@ -3,9 +3,12 @@
 //
 // Decoding is YAZ's: yaz_marc_read_iso2709 or yaz_marc_read_xml fills a
 // yaz_marc_t, MARC-8 is converted to UTF-8 with yaz_iconv, and the record
-// comes back out through yaz_marc_write_line with MARC's own separators
+// comes back out through one of YAZ's writers with MARC's own separators
 // (subfield 0x1F, field 0x1E) so that no data byte can be mistaken for
-// structure. (yaz_marc_t has no field accessors, and writing a libxml2
+// structure: yaz_marc_write_iso2709 for ISO 2709 input (it is written
+// anyway, to check subfield codes), yaz_marc_write_line for MARCXML and
+// for the odd record whose ISO 2709 output does not match its own
+// directory. (yaz_marc_t has no field accessors, and writing a libxml2
 // tree to walk instead costs four times as much per record.)
 //
 // Framing is ours: an ISO 2709 record is as long as its leader says and
@@ -87,7 +90,9 @@ class MarcDecoder {
   struct Yaz;
   absl::Status CheckSubfieldCodes();
   std::string FailureReason();
-  absl::StatusOr<MarcRecord> WriteOut(bool marc8);
+  // The record YAZ holds, converted from MARC-8 if marc8; iso2709: it was
+  // read from ISO 2709 (every tag three bytes).
+  absl::StatusOr<MarcRecord> WriteOut(bool marc8, bool iso2709);
   std::unique_ptr<Yaz> yaz_;
 };
 

@@ -205,5 +205,33 @@ TEST(MarcDecoderTest, OddSubfieldCodesAreSafe) {
   }
 }
 
+// An ISO 2709 record is read back from YAZ's ISO 2709 output; where that
+// output does not match its own directory (here: MARC-8 text that grows
+// past the 9999 bytes a directory entry can count), it is read from the
+// line writer's output instead.
+TEST(MarcDecoderTest, OddLayoutFallsBackToLineOutput) {
+  MarcDecoder decoder;
+  std::string accented;  // MARC-8 combining acute + 'e': 2 bytes, 3 in UTF-8
+  for (int i = 0; i < 4000; ++i) accented += "\xE2"
+                                             "e";
+  std::string utf8;
+  for (int i = 0; i < 4000; ++i) utf8 += "e\xCC\x81";
+  auto rec = decoder.DecodeIso2709(
+      Iso("22 a 4500", {{"001", "koha-7"},
+                        {"245", "14\x1F"
+                                "a" +
+                                    accented + "\x1F" + "cAn author"}}),
+      MarcEncoding::kMarc8);
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_NE(rec->Find("001"), nullptr);
+  EXPECT_EQ(rec->Find("001")->data, "koha-7");
+  const MarcField* title = rec->Find("245");
+  ASSERT_NE(title, nullptr);
+  EXPECT_EQ(title->ind1, '1');
+  EXPECT_EQ(title->ind2, '4');
+  EXPECT_EQ(title->Sub('a'), utf8);
+  EXPECT_EQ(title->Sub('c'), "An author");
+}
+
 }  // namespace
 }  // namespace silang::catalog

@@ -93,6 +93,9 @@ TEST(Utf8Test, CleanAndTruncate) {
             "a\xEF\xBF\xBD"
             "b");
   EXPECT_EQ(CleanUtf8(std::string("a\0b\tc", 5)), "a b c");
+  // Printable ASCII is copied as it is; DEL is not printable.
+  EXPECT_EQ(CleanUtf8("Laskar Pelangi ~ 899.2"), "Laskar Pelangi ~ 899.2");
+  EXPECT_EQ(CleanUtf8("a\x7F"), "a ");
   EXPECT_EQ(CleanUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_FALSE(IsValidUtf8("\xC0\x80"));  // overlong NUL
   EXPECT_EQ(TruncateUtf8("ab\xC3\xA9", 3), "ab");
