@@ -105,7 +105,10 @@ absl::Status Credentials::Revoke(absl::string_view id) {
   rec->set_revoked_at_us(clock_.NowMicros());
   Batch batch(store_);
   batch.Put(Cf::kCredentials, IdKey(id), *rec);
-  return store_.Write(batch);
+  absl::Status written = store_.Write(batch);
+  // Even after a failed write: the store's state is not known.
+  records_.Drop({std::string(id)});
+  return written;
 }
 
 absl::StatusOr<std::vector<CredentialRecord>> Credentials::List() const {
@@ -142,9 +145,16 @@ absl::StatusOr<Principal> Credentials::Authenticate(
       parts[1].size() > 32 || !keys::ValidPart(parts[1])) {
     return absl::UnauthenticatedError("credential malformed");
   }
-  ASSIGN_OR_RETURN(auto rec, store_.GetProto<CredentialRecord>(
-                                 Cf::kCredentials, IdKey(parts[1])));
-  if (!rec) return BadToken();
+  std::shared_ptr<const CredentialRecord> rec = records_.Find(parts[1]);
+  if (rec == nullptr) {
+    const uint64_t ticket = records_.Ticket();
+    ASSIGN_OR_RETURN(auto read, store_.GetProto<CredentialRecord>(
+                                    Cf::kCredentials, IdKey(parts[1])));
+    if (!read) return BadToken();
+    rec = records_.Insert(
+        parts[1], std::make_shared<const CredentialRecord>(*std::move(read)),
+        ticket);
+  }
   std::string digest = Sha256(parts[2]);
   if (rec->secret_sha256().size() != digest.size() ||
       CRYPTO_memcmp(digest.data(), rec->secret_sha256().data(),

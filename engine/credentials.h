@@ -4,7 +4,13 @@
 // A token reads "slg1.<id>.<secret>": the id names the stored record, the
 // secret is 32 random bytes in hex. Only the secret's SHA-256 is stored, and
 // it is compared in constant time. Tokens may expire; revoked ones stop
-// working at once. Thread-safe.
+// working at once.
+//
+// Every RPC authenticates, so records are kept in memory after their first
+// use (engine/guarded_cache.h): Revoke drops the record once its write is
+// durable, a read that raced with a revocation is not kept, and expiry is
+// checked against the clock at every call, so a cached record never
+// outlives its revocation or expiry. Thread-safe.
 #ifndef SILANG_ENGINE_CREDENTIALS_H_
 #define SILANG_ENGINE_CREDENTIALS_H_
 
@@ -16,6 +22,7 @@
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/directory.h"
+#include "engine/guarded_cache.h"
 #include "engine/store.h"
 #include "silang/storage/v1/records.pb.h"
 
@@ -63,6 +70,8 @@ class Credentials {
   Store& store_;
   const Directory& directory_;
   const Clock& clock_;
+  // By credential id; only records that exist (unknown ids are not kept).
+  mutable GuardedCache<CredentialRecord> records_;
 };
 
 }  // namespace silang

@@ -826,53 +826,22 @@ void Directory::RememberGeneration(absl::string_view library_id,
 
 void Directory::Invalidate(const std::vector<std::string>& library_ids,
                            absl::string_view partnership_id) {
-  {
-    absl::MutexLock lock(&cache_mu_);
-    ++cache_gen_;
-    for (const auto& id : library_ids) {
-      auto it = library_views_.find(id);
-      if (it == library_views_.end()) continue;
-      it->second->MarkSuperseded();
-      library_views_.erase(it);
-    }
-    if (!partnership_id.empty()) partnership_views_.erase(partnership_id);
+  // Whoever kept a dropped view beyond one decision looks it up again.
+  library_views_.Drop(library_ids,
+                      [](const LibraryView& v) { v.MarkSuperseded(); });
+  if (!partnership_id.empty()) {
+    partnership_views_.Drop({std::string(partnership_id)});
   }
   // An entry being built now may hold a view read before this write.
   title_holders_.Touch();
 }
 
-namespace {
-
-// Looks `id` up in a view cache; on a miss builds the view and keeps it
-// unless an invalidation (cache_gen moving) raced with the build.
-template <typename View, typename Build>
-absl::StatusOr<std::shared_ptr<const View>> CachedView(
-    absl::Mutex& mu, const uint64_t& cache_gen,
-    absl::flat_hash_map<std::string, std::shared_ptr<const View>>& cache,
-    absl::string_view id, Build build) {
-  uint64_t gen;
-  {
-    absl::ReaderMutexLock lock(&mu);
-    auto it = cache.find(id);
-    if (it != cache.end()) return it->second;
-    gen = cache_gen;
-  }
-  absl::StatusOr<std::shared_ptr<const View>> view = build();
-  if (!view.ok()) return view.status();
-  absl::MutexLock lock(&mu);
-  if (cache_gen != gen) return view;
-  // Return the cached one if another thread was first: only cached views
-  // are marked superseded when they go.
-  return cache.emplace(std::string(id), *std::move(view)).first->second;
-}
-
-}  // namespace
-
 absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
     absl::string_view id) const {
-  return CachedView<LibraryView>(
-      cache_mu_, cache_gen_, library_views_, id,
-      [&]() -> absl::StatusOr<std::shared_ptr<const LibraryView>> {
+  // Only cached views are marked superseded when they go, so a racing
+  // builder gets the cached one if another thread was first (Insert).
+  return library_views_.GetOrBuild(
+      id, [&]() -> absl::StatusOr<std::shared_ptr<const LibraryView>> {
         ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
         std::vector<std::string> partnerships;
         RETURN_IF_ERROR(ScanMemberships(
@@ -886,9 +855,8 @@ absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
 
 absl::StatusOr<std::shared_ptr<const PartnershipView>>
 Directory::PartnershipViewOf(absl::string_view id) const {
-  return CachedView<PartnershipView>(
-      cache_mu_, cache_gen_, partnership_views_, id,
-      [&]() -> absl::StatusOr<std::shared_ptr<const PartnershipView>> {
+  return partnership_views_.GetOrBuild(
+      id, [&]() -> absl::StatusOr<std::shared_ptr<const PartnershipView>> {
         ASSIGN_OR_RETURN(PartnershipRecord record, GetPartnership(id));
         return PartnershipView::Make(std::move(record));
       });

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/clock.h"
+#include "engine/guarded_cache.h"
 #include "engine/library_view.h"
 #include "engine/page.h"
 #include "engine/store.h"
@@ -190,15 +191,10 @@ class Directory {
   Store& store_;
   const Clock& clock_;
   absl::Mutex write_mu_;
-  // The view caches. A view built from a read that raced with a write is
-  // not cached: cache_gen_ moves on every invalidation.
-  mutable absl::Mutex cache_mu_;
-  mutable uint64_t cache_gen_ ABSL_GUARDED_BY(cache_mu_) = 0;
-  mutable absl::flat_hash_map<std::string, std::shared_ptr<const LibraryView>>
-      library_views_ ABSL_GUARDED_BY(cache_mu_);
-  mutable absl::flat_hash_map<std::string,
-                              std::shared_ptr<const PartnershipView>>
-      partnership_views_ ABSL_GUARDED_BY(cache_mu_);
+  // The view caches (a view built from a read that raced with a write is
+  // not kept: engine/guarded_cache.h).
+  mutable GuardedCache<LibraryView> library_views_;
+  mutable GuardedCache<PartnershipView> partnership_views_;
   mutable absl::Mutex gen_mu_;
   mutable absl::flat_hash_map<std::string, KnownGeneration> generations_
       ABSL_GUARDED_BY(gen_mu_);

@@ -17,7 +17,8 @@
 //     the directory marks a view superseded when it drops it, so routing
 //     looks that library up again (LibraryView::superseded);
 //   - races: every drop moves the cache's generation; an entry built from
-//     reads that began before a drop is not kept (Insert's `gen`).
+//     reads that began before a drop is not kept (Insert's `gen`;
+//     engine/guarded_cache.h).
 // Memory: at most `max_holders` entries in all (about 32 bytes each plus
 // the title key); when an insert would pass it, a quarter of the titles go
 // (in hash order, so effectively at random).
@@ -31,10 +32,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/guarded_cache.h"
 #include "engine/library_view.h"
 #include "silang/storage/v1/records.pb.h"
 
@@ -58,31 +57,32 @@ class TitleHoldersCache {
  public:
   static constexpr size_t kDefaultMaxHolders = 2'000'000;
   explicit TitleHoldersCache(size_t max_holders = kDefaultMaxHolders)
-      : max_holders_(max_holders) {}
+      : cache_(max_holders,
+               [](const TitleHolders& h) { return h.size() + 1; }) {}
 
   // nullptr on a miss.
-  std::shared_ptr<const TitleHolders> Find(absl::string_view title) const;
+  std::shared_ptr<const TitleHolders> Find(absl::string_view title) const {
+    return cache_.Find(title);
+  }
   // Read before building an entry; pass to Insert.
-  uint64_t generation() const;
+  uint64_t generation() const { return cache_.Ticket(); }
   // Keeps `holders` for `title` unless a drop happened since `gen`.
   void Insert(absl::string_view title,
-              std::shared_ptr<const TitleHolders> holders, uint64_t gen);
-  void Drop(const std::vector<std::string>& titles);
+              std::shared_ptr<const TitleHolders> holders, uint64_t gen) {
+    cache_.Insert(title, std::move(holders), gen);
+  }
+  void Drop(const std::vector<std::string>& titles) { cache_.Drop(titles); }
   // Forgets everything (and moves the generation).
-  void Clear();
+  void Clear() { cache_.Clear(); }
   // Moves the generation only: a library view changed.
-  void Touch();
+  void Touch() { cache_.Touch(); }
 
-  size_t titles() const;
-  size_t holders() const;
+  size_t titles() const { return cache_.size(); }
+  // Holder entries, an empty title counting as one.
+  size_t holders() const { return cache_.weight(); }
 
  private:
-  const size_t max_holders_;
-  mutable absl::Mutex mu_;
-  uint64_t gen_ ABSL_GUARDED_BY(mu_) = 0;
-  size_t holders_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, std::shared_ptr<const TitleHolders>>
-      titles_ ABSL_GUARDED_BY(mu_);
+  GuardedCache<TitleHolders> cache_;
 };
 
 }  // namespace silang
