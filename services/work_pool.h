@@ -13,14 +13,15 @@
 #ifndef SILANG_SERVICES_WORK_POOL_H_
 #define SILANG_SERVICES_WORK_POOL_H_
 
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 
@@ -39,7 +40,11 @@ class WorkPool {
  private:
   void Loop();
 
-  absl::Mutex mu_;
+  // A plain condition variable, not absl::Mutex::Await: with dozens of
+  // idle workers, every unlock of an Await-ed absl::Mutex evaluates the
+  // waiters' conditions, on the path of every call.
+  std::mutex mu_;
+  std::condition_variable wake_;
   std::deque<absl::AnyInvocable<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
