@@ -773,34 +773,23 @@ absl::StatusOr<std::shared_ptr<const TitleHolders>> Directory::TitleHoldersOf(
     absl::string_view title_key) const {
   if (auto hit = title_holders_.Find(title_key)) return hit;
   const uint64_t gen = title_holders_.generation();
-  auto out = std::make_shared<TitleHolders>();
+  std::vector<std::string> libraries;
+  TitleHolders found;  // views filled in below
   HoldingRecord h;  // reused: parsing keeps its strings' buffers
-  std::string library;
-  bool skip = false;  // the current library is not in the directory
   absl::Status inner = absl::OkStatus();
   RETURN_IF_ERROR(ScanLiveHoldings(
       title_key, "",
       [&](absl::string_view k, absl::string_view lib, absl::string_view v) {
-        if (lib != library) {
-          library = std::string(lib);
-          auto view = LibraryViewOf(library);
-          skip = absl::IsNotFound(view.status());
-          if (!skip) {
-            if (!view.ok()) {
-              inner = view.status();
-              return false;
-            }
-            out->push_back(TitleHolder{*std::move(view),
-                                       storage::v1::AVAILABILITY_UNSPECIFIED,
-                                       0});
-          }
+        if (libraries.empty() || lib != libraries.back()) {
+          libraries.emplace_back(lib);
+          found.push_back(
+              TitleHolder{nullptr, storage::v1::AVAILABILITY_UNSPECIFIED, 0});
         }
-        if (skip) return true;
         if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
           inner = Store::CorruptValue(Cf::kHoldings, k);
           return false;
         }
-        TitleHolder& holder = out->back();
+        TitleHolder& holder = found.back();
         holder.best = holder.copies == 0
                           ? h.availability()
                           : BetterCopy(holder.best, h.availability());
@@ -808,8 +797,70 @@ absl::StatusOr<std::shared_ptr<const TitleHolders>> Directory::TitleHoldersOf(
         return true;
       }));
   RETURN_IF_ERROR(inner);
+  std::vector<std::shared_ptr<const LibraryView>> views;
+  RETURN_IF_ERROR(LibraryViewsOf(libraries, views));
+  auto out = std::make_shared<TitleHolders>();
+  out->reserve(found.size());
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (views[i] == nullptr) continue;  // not in the directory
+    found[i].library = std::move(views[i]);
+    out->push_back(std::move(found[i]));
+  }
   title_holders_.Insert(title_key, out, gen);
   return out;
+}
+
+absl::Status Directory::LibraryViewsOf(
+    const std::vector<std::string>& ids,
+    std::vector<std::shared_ptr<const LibraryView>>& out) const {
+  out.assign(ids.size(), nullptr);
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    out[i] = library_views_.Find(ids[i]);
+    if (out[i] == nullptr) missing.push_back(i);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  const uint64_t ticket = library_views_.Ticket();
+  PinnedSnapshot snap(store_.db());
+  std::vector<std::string> keys;
+  keys.reserve(missing.size());
+  for (size_t i : missing) keys.push_back(StrKey(ids[i]));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(
+      keys.size(), store_.handle(Cf::kLibraries));
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> read =
+      store_.db()->MultiGet(snap.options(), families, slices, &values);
+  auto members = store_.NewIterator(Cf::kMemberOf, snap.options());
+  for (size_t j = 0; j < missing.size(); ++j) {
+    if (read[j].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocks(read[j], "read libraries"));
+    LibraryRecord record;
+    if (!record.ParseFromString(values[j])) {
+      return Store::CorruptValue(Cf::kLibraries, keys[j]);
+    }
+    // member_of keys are library:str partnership:str, so the library's own
+    // start with its key.
+    std::vector<std::string> partnerships;
+    for (members->Seek(slices[j]);
+         members->Valid() && members->key().starts_with(slices[j]);
+         members->Next()) {
+      keys::Reader r(absl::string_view(members->key().data(),
+                                       members->key().size()));
+      r.Str();
+      auto pid = r.Str();
+      if (!pid) {
+        return Store::CorruptValue(Cf::kMemberOf, members->key().ToString());
+      }
+      partnerships.emplace_back(*pid);
+    }
+    RETURN_IF_ERROR(FromRocks(members->status(), "read memberships"));
+    const size_t i = missing[j];
+    out[i] = library_views_.Insert(
+        ids[i], LibraryView::Make(std::move(record), std::move(partnerships)),
+        ticket);
+  }
+  return absl::OkStatus();
 }
 
 void Directory::RememberGeneration(absl::string_view library_id,

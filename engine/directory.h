@@ -143,6 +143,14 @@ class Directory {
       absl::string_view id) const;
   absl::StatusOr<std::shared_ptr<const PartnershipView>> PartnershipViewOf(
       absl::string_view id) const;
+  // The views of many libraries (a title's holders, in id order), out[i]
+  // null where ids[i] is not in the directory. The uncached ones are read
+  // together, one MultiGet and one membership iterator for all, rather than
+  // a Get and a new iterator each (the first routing of a popular title
+  // after start-up reads up to 1,000).
+  absl::Status LibraryViewsOf(
+      const std::vector<std::string>& ids,
+      std::vector<std::shared_ptr<const LibraryView>>& out) const;
 
   // Checks an id of a library or partnership: 1-64 of [A-Za-z0-9._-].
   static absl::Status ValidateId(absl::string_view field, absl::string_view id);

@@ -159,6 +159,25 @@ TEST_F(TitleHoldersTest, OneEntryPerLibraryWithItsBestCopyServedFromMemory) {
   EXPECT_EQ(directory().title_holders_cache().titles(), 1u);
 }
 
+TEST_F(TitleHoldersTest, ViewsOfManyLibrariesAreReadTogether) {
+  auto cached = directory().LibraryViewOf("bdg");  // one cached, two not
+  ASSERT_TRUE(cached.ok());
+  std::vector<std::shared_ptr<const LibraryView>> views;
+  ASSERT_TRUE(
+      directory().LibraryViewsOf({"bdg", "jkt", "nowhere", "tmh"}, views).ok());
+  ASSERT_EQ(views.size(), 4u);
+  EXPECT_EQ(views[0], *cached);
+  EXPECT_EQ(views[2], nullptr) << "not in the directory";
+  for (size_t i : {1, 3}) {
+    ASSERT_NE(views[i], nullptr);
+    EXPECT_TRUE(views[i]->partnerships_known);
+    EXPECT_EQ(views[i]->partnership_ids, std::vector<std::string>{"p"});
+    auto one = directory().LibraryViewOf(views[i]->id());
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(*one, views[i]) << "kept in the cache";
+  }
+}
+
 TEST_F(TitleHoldersTest, PutHoldingsRefreshesTheTitle) {
   ASSERT_EQ(Rota(), (std::vector<std::string>{"tmh", "bdg"}));  // shelf first
   Put("bdg", "bdg-1", s::AVAILABILITY_ON_SHELF);  // returned to the shelf
