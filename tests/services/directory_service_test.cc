@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/limits.h"
 #include "tests/services/service_fixture.h"
 
 namespace silang::testing {
@@ -266,6 +267,19 @@ TEST_F(DirectoryServiceTest, PutHoldingsLimitsAndErrors) {
   EXPECT_TRUE(HasStatus(
       Call(*directory_, &v1::DirectoryService::Stub::PutHoldings, req, &out),
       grpc::StatusCode::INVALID_ARGUMENT, "holdings[1].item_id"));
+  req.mutable_holdings(1)->set_item_id(
+      std::string(limits::kItemIdLen + 1, 'x'));
+  EXPECT_TRUE(HasStatus(
+      Call(*directory_, &v1::DirectoryService::Stub::PutHoldings, req, &out),
+      grpc::StatusCode::INVALID_ARGUMENT, "holdings[1].item_id: longer than"));
+  req.mutable_holdings(1)->set_item_id("ok-item");
+  req.mutable_holdings(1)->set_call_number(
+      std::string(limits::kNameLen + 1, 'c'));
+  EXPECT_TRUE(HasStatus(
+      Call(*directory_, &v1::DirectoryService::Stub::PutHoldings, req, &out),
+      grpc::StatusCode::INVALID_ARGUMENT,
+      "holdings[1].call_number: longer than"));
+  req.mutable_holdings(1)->clear_call_number();
 
   req.set_library_id("SBY");
   req.clear_holdings();
