@@ -194,13 +194,17 @@ absl::Status Outbox::Save(OutboxRecord e) {
   return absl::OkStatus();
 }
 
-absl::Status Outbox::MarkDelivered(uint64_t seq, const v1::Request& result) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<OutboxRecord> Outbox::OpenEntry(uint64_t seq) const {
   auto it = open_.find(seq);
   if (it == open_.end()) {
     return absl::NotFoundError(absl::StrCat("outbox entry ", seq, " not open"));
   }
-  OutboxRecord e = it->second;
+  return it->second;
+}
+
+absl::Status Outbox::MarkDelivered(uint64_t seq, const v1::Request& result) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(OutboxRecord e, OpenEntry(seq));
   e.set_status(db::OUTBOX_STATUS_DELIVERED);
   e.set_delivered_at_us(clock_.NowMicros());
   e.set_result_version(result.version());
@@ -214,11 +218,7 @@ absl::Status Outbox::MarkDelivered(uint64_t seq, const v1::Request& result) {
 
 absl::Status Outbox::MarkRejected(uint64_t seq, const absl::Status& why) {
   absl::MutexLock lock(&mu_);
-  auto it = open_.find(seq);
-  if (it == open_.end()) {
-    return absl::NotFoundError(absl::StrCat("outbox entry ", seq, " not open"));
-  }
-  OutboxRecord e = it->second;
+  ASSIGN_OR_RETURN(OutboxRecord e, OpenEntry(seq));
   e.set_status(db::OUTBOX_STATUS_REJECTED);
   e.set_error_code(static_cast<int>(why.code()));
   e.set_error(std::string(why.message()));

@@ -121,6 +121,9 @@ class Outbox {
   bool Held(const OutboxRecord& e) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Writes e and drops it from memory if it is settled.
   absl::Status Save(OutboxRecord e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A copy of open entry seq, to change and Save; NOT_FOUND if not open.
+  absl::StatusOr<OutboxRecord> OpenEntry(uint64_t seq) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::OutboxEntry ToEntry(const OutboxRecord& e) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
