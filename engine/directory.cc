@@ -47,6 +47,14 @@ absl::Status StaleVersion(absl::string_view what, uint64_t expected,
 
 std::string StrKey(absl::string_view a) { return keys::Builder().Str(a).Take(); }
 
+// The partnership of a member_of key (library:str partnership:str);
+// nullopt if it is not one.
+std::optional<absl::string_view> PartnershipOfMemberKey(absl::string_view k) {
+  keys::Reader r(k);
+  r.Str();
+  return r.Str();
+}
+
 }  // namespace
 
 absl::Status Directory::ValidateId(absl::string_view field,
@@ -329,9 +337,7 @@ absl::Status Directory::ScanMemberships(
   RETURN_IF_ERROR(store_.Scan(
       Cf::kMemberOf, StrKey(library_id), start,
       [&](absl::string_view k, absl::string_view) {
-        keys::Reader r(k);
-        r.Str();
-        auto pid = r.Str();
+        auto pid = PartnershipOfMemberKey(k);
         if (!pid) {
           corrupt = Store::CorruptValue(Cf::kMemberOf, k);
           return false;
@@ -422,14 +428,6 @@ absl::StatusOr<HoldingsGenerationRecord> Directory::ReadGeneration(
     return Store::CorruptValue(Cf::kHoldingGens, key);
   }
   return rec;
-}
-
-absl::Status Directory::WriteUnsynced(Batch& batch) {
-  // Safe for bulk data: the synced write that follows (a generation switch
-  // or a stale-list update) makes every earlier WAL entry durable too.
-  rocksdb::WriteOptions wo;
-  wo.sync = false;
-  return FromRocks(store_.db()->Write(wo, &batch.raw()), "write");
 }
 
 absl::Status Directory::ValidateHolding(absl::string_view field,
@@ -640,14 +638,14 @@ absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(
       batch.Delete(Cf::kLibHoldings, k);
       ++removed;
       if (batch.Count() >= kDeleteBatch) {
-        RETURN_IF_ERROR(WriteUnsynced(batch));
+        RETURN_IF_ERROR(store_.WriteUnsynced(batch));
         batch.raw().Clear();
       }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "scan stale holdings"));
     // Point deletes, not DeleteRange: range tombstones pile up in the
     // memtable and slow every later read of the family.
-    RETURN_IF_ERROR(WriteUnsynced(batch));
+    RETURN_IF_ERROR(store_.WriteUnsynced(batch));
     absl::MutexLock lock(&write_mu_);
     ASSIGN_OR_RETURN(HoldingsGenerationRecord now,
                      ReadGeneration(rocksdb::ReadOptions(), library_id));
@@ -852,10 +850,8 @@ absl::Status Directory::LibraryViewsOf(
     for (members->Seek(slices[j]);
          members->Valid() && members->key().starts_with(slices[j]);
          members->Next()) {
-      keys::Reader r(absl::string_view(members->key().data(),
-                                       members->key().size()));
-      r.Str();
-      auto pid = r.Str();
+      auto pid = PartnershipOfMemberKey(
+          absl::string_view(members->key().data(), members->key().size()));
       if (!pid) {
         return Store::CorruptValue(Cf::kMemberOf, members->key().ToString());
       }
@@ -896,19 +892,14 @@ void Directory::Invalidate(const std::vector<std::string>& library_ids,
 
 absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(
     absl::string_view id) const {
-  // Only cached views are marked superseded when they go, so a racing
-  // builder gets the cached one if another thread was first (Insert).
-  return library_views_.GetOrBuild(
-      id, [&]() -> absl::StatusOr<std::shared_ptr<const LibraryView>> {
-        ASSIGN_OR_RETURN(LibraryRecord record, GetLibrary(id));
-        std::vector<std::string> partnerships;
-        RETURN_IF_ERROR(ScanMemberships(
-            id, "", [&](absl::string_view, absl::string_view pid) {
-              partnerships.emplace_back(pid);
-              return true;
-            }));
-        return LibraryView::Make(std::move(record), std::move(partnerships));
-      });
+  if (auto hit = library_views_.Find(id)) return hit;
+  RETURN_IF_ERROR(ValidateId("library_id", id));
+  std::vector<std::shared_ptr<const LibraryView>> views;
+  RETURN_IF_ERROR(LibraryViewsOf({std::string(id)}, views));
+  if (views[0] == nullptr) {
+    return absl::NotFoundError(absl::StrCat("library ", id, " not found"));
+  }
+  return views[0];
 }
 
 absl::StatusOr<std::shared_ptr<const PartnershipView>>

@@ -130,9 +130,6 @@ class Directory {
   // those holdings as removed).
   absl::StatusOr<int64_t> DeleteStaleHoldings(absl::string_view library_id,
                                               uint64_t only_generation = 0);
-  // A batch write without fsync, for bulk data that a later synced write
-  // (a Commit) makes durable.
-  absl::Status WriteUnsynced(Batch& batch);
 
   const Clock& clock() const { return clock_; }
 

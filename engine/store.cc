@@ -163,6 +163,12 @@ absl::Status Store::Write(Batch& batch) {
   return FromRocks(db_->Write(write_options_, &batch.raw()), "write");
 }
 
+absl::Status Store::WriteUnsynced(Batch& batch) {
+  rocksdb::WriteOptions unsynced = write_options_;
+  unsynced.sync = false;
+  return FromRocks(db_->Write(unsynced, &batch.raw()), "write");
+}
+
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
     Cf cf, const rocksdb::ReadOptions& options) const {
   return std::unique_ptr<rocksdb::Iterator>(

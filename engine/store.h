@@ -114,6 +114,10 @@ class Store {
   }
 
   absl::Status Write(Batch& batch);
+  // Without a WAL sync, for bulk data (imports, cleanup of old holdings):
+  // durable once a later synced Write is, which makes every earlier WAL
+  // entry durable too. Only for data a synced write then makes visible.
+  absl::Status WriteUnsynced(Batch& batch);
 
   // An iterator over cf bounded to keys starting with prefix.
   std::unique_ptr<rocksdb::Iterator> NewIterator(

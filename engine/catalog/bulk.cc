@@ -116,7 +116,7 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
   std::map<Cf, Family> families = std::move(families_);
   families_.clear();
   bytes_ = 0;
-  rocksdb::WriteBatch batch;  // if small
+  Batch batch(store);  // if small
   std::vector<rocksdb::IngestExternalFileArg> args;
   std::vector<std::string> paths;
   absl::Status status = absl::OkStatus();
@@ -148,10 +148,9 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
     if (small) {
       // In key order: each memtable insert starts where the last ended.
       for (const Entry* e : distinct) {
-        batch.Put(
-            store.handle(cf),
-            rocksdb::Slice(data.data() + e->offset, e->key_len),
-            rocksdb::Slice(data.data() + e->offset + e->key_len, e->value_len));
+        batch.Put(cf, key(e),
+                  absl::string_view(data.data() + e->offset + e->key_len,
+                                    e->value_len));
       }
       continue;
     }
@@ -172,11 +171,7 @@ absl::Status SstBatch::Ingest(Store& store, const std::string& dir,
     // Drop this family's memory before the next one is sorted.
     f = Family();
   }
-  if (small) {
-    rocksdb::WriteOptions unsynced;
-    unsynced.sync = false;
-    return FromRocks(store.db()->Write(unsynced, &batch), "write import");
-  }
+  if (small) return store.WriteUnsynced(batch);
   if (status.ok() && !args.empty()) {
     status = FromRocks(store.db()->IngestExternalFiles(args), "ingest import");
   }

@@ -212,7 +212,7 @@ TEST_F(TitleHoldersTest, ImportCommitClearsTheCache) {
   h.set_title_key("isbn:9780306406157");
   h.set_item_id("bdg-7");
   directory().StageHolding(batch, *gen, h);
-  ASSERT_TRUE(directory().WriteUnsynced(batch).ok());
+  ASSERT_TRUE(core_->store->WriteUnsynced(batch).ok());
   EXPECT_EQ(MustHolders()->size(), 2u) << "pending generation is invisible";
   ASSERT_TRUE(directory().CommitHoldingsReplacement({"bdg"}, *gen).ok());
   auto now = MustHolders();
