@@ -48,8 +48,7 @@ class Deltas {
     for (auto& [k, rec] : by_scope_) {
       if (rec.ByteSizeLong() == 0) continue;
       auto scope = static_cast<CounterScope>(k.first);
-      out.push_back(
-          {CounterKey(scope, k.second, kAllTime), rec, scope, k.second, kAllTime});
+      out.push_back({scope, k.second, kAllTime, rec});
       // Gauges belong to the all-time key only.
       rec.clear_loans_out();
       rec.clear_borrowed_out();
@@ -57,8 +56,7 @@ class Deltas {
       rec.clear_in_state();
       rec.clear_commits_by_state();  // a network total, not a report figure
       if (rec.ByteSizeLong() != 0) {
-        out.push_back({CounterKey(scope, k.second, day_), std::move(rec), scope,
-                       k.second, day_});
+        out.push_back({scope, k.second, day_, std::move(rec)});
       }
     }
     return out;

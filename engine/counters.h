@@ -46,11 +46,12 @@ uint32_t CounterDay(int64_t micros);
 std::string CounterKey(CounterScope scope, absl::string_view id, uint32_t day);
 
 struct CounterDelta {
-  std::string key;  // CounterKey(scope, id, day)
-  storage::v1::CounterRecord delta;
   CounterScope scope = CounterScope::kNetwork;
   std::string id;
   uint32_t day = kAllTime;
+  storage::v1::CounterRecord delta;
+
+  std::string key() const { return CounterKey(scope, id, day); }
 };
 
 // What one command changed. before is null for a new request;

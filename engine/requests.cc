@@ -474,7 +474,7 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
       c.before ? &*c.before : nullptr, r, c.new_lenders, c.now_us);
   std::vector<LibraryStatsCache::Delta> library_deltas;
   for (const auto& d : deltas) {
-    batch.Merge(Cf::kCounters, d.key, d.delta);
+    batch.Merge(Cf::kCounters, d.key(), d.delta);
     if (d.scope == CounterScope::kLibrary && d.day == kAllTime) {
       library_deltas.push_back({LibraryNumber(d.id), &d.delta});
     }

@@ -50,7 +50,7 @@ s::RequestRecord Request(s::State state, int position = 0) {
 std::map<std::string, s::CounterRecord> ByKey(
     const std::vector<CounterDelta>& deltas) {
   std::map<std::string, s::CounterRecord> out;
-  for (const auto& d : deltas) out[d.key] = d.delta;
+  for (const auto& d : deltas) out[d.key()] = d.delta;
   return out;
 }
 
@@ -97,7 +97,7 @@ TEST(CountersStateTest, OnlyTheNetworkAllTimeKeyCarriesThem) {
   s::RequestRecord before = Request(s::STATE_SENT_TO_LENDER);
   s::RequestRecord after = Request(s::STATE_WILL_SUPPLY);
   for (const auto& d : CountTransition(&before, after, {}, kNow)) {
-    if (d.key == kNetworkAllTime) continue;
+    if (d.key() == kNetworkAllTime) continue;
     SCOPED_TRACE(d.delta.DebugString());
     EXPECT_THAT(d.delta.in_state(), IsEmpty());
     EXPECT_THAT(d.delta.commits_by_state(), IsEmpty());
@@ -142,7 +142,7 @@ TEST(CountersStateTest, StoreHoldsExactCountsPerState) {
                     std::vector<std::string> asked) {
     Batch batch(**store);
     for (const auto& d : CountTransition(before, after, asked, kNow)) {
-      batch.Merge(Cf::kCounters, d.key, d.delta);
+      batch.Merge(Cf::kCounters, d.key(), d.delta);
     }
     ASSERT_TRUE((*store)->Write(batch).ok());
   };
