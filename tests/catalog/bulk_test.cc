@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "engine/store.h"
@@ -26,14 +27,26 @@ std::map<std::string, std::string> Contents(Store& store, Cf cf) {
   return out;
 }
 
-TEST(SstBatchTest, IngestsSortedDistinctKeysWithTheLastValue) {
-  silang::testing::TempDir tmp("bulk");
-  Store::Options options;
-  options.dir = tmp.Sub("db");
-  auto store = Store::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status();
-  const std::string dir = BulkDir(**store);
-  std::filesystem::create_directories(dir);
+// A store in a private temp dir, with its bulk directory made.
+class SstBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Store::Options options;
+    options.dir = tmp_.Sub("db");
+    auto opened = Store::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = *std::move(opened);
+    dir_ = BulkDir(*store_);
+    std::filesystem::create_directories(dir_);
+  }
+  Store& store() { return *store_; }
+
+  silang::testing::TempDir tmp_{"bulk"};
+  std::unique_ptr<Store> store_;
+  std::string dir_;
+};
+
+TEST_F(SstBatchTest, IngestsSortedDistinctKeysWithTheLastValue) {
 
   std::map<std::string, std::string> want_titles, want_words;
   SstBatch batch;
@@ -57,30 +70,23 @@ TEST(SstBatchTest, IngestsSortedDistinctKeysWithTheLastValue) {
   put(Cf::kTitleWords, "a", "1");
   put(Cf::kTitleWords, std::string("a\0", 2), "2");
   put(Cf::kTitleWords, "", "empty");
-  ASSERT_TRUE(batch.Ingest(**store, dir, "1-test").ok());
+  ASSERT_TRUE(batch.Ingest(store(), dir_, "1-test").ok());
   EXPECT_TRUE(batch.empty());
-  EXPECT_EQ(Contents(**store, Cf::kTitles), want_titles);
-  EXPECT_EQ(Contents(**store, Cf::kTitleWords), want_words);
-  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  EXPECT_EQ(Contents(store(), Cf::kTitles), want_titles);
+  EXPECT_EQ(Contents(store(), Cf::kTitleWords), want_words);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
 
   // A later chunk overwrites equal keys and keeps the rest.
   batch.Put(Cf::kTitles, p20 + "7", "newer");
   want_titles[p20 + "7"] = "newer";
-  ASSERT_TRUE(batch.Ingest(**store, dir, "1-test2").ok());
-  EXPECT_EQ(Contents(**store, Cf::kTitles), want_titles);
+  ASSERT_TRUE(batch.Ingest(store(), dir_, "1-test2").ok());
+  EXPECT_EQ(Contents(store(), Cf::kTitles), want_titles);
 }
 
-TEST(SstBatchTest, ASmallBatchIsWrittenNotIngested) {
-  silang::testing::TempDir tmp("bulk");
-  Store::Options options;
-  options.dir = tmp.Sub("db");
-  auto store = Store::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status();
-  const std::string dir = BulkDir(**store);
-  std::filesystem::create_directories(dir);
+TEST_F(SstBatchTest, ASmallBatchIsWrittenNotIngested) {
   auto sst_bytes = [&] {
     uint64_t v = 0;
-    (*store)->db()->GetIntProperty((*store)->handle(Cf::kTitles),
+    store().db()->GetIntProperty(store().handle(Cf::kTitles),
                                    "rocksdb.total-sst-files-size", &v);
     return v;
   };
@@ -89,16 +95,16 @@ TEST(SstBatchTest, ASmallBatchIsWrittenNotIngested) {
   batch.Put(Cf::kTitles, "b", "2");
   batch.Put(Cf::kTitles, "a", "1");
   batch.Put(Cf::kTitles, "b", "3");
-  ASSERT_TRUE(batch.Ingest(**store, dir, "1-small", /*small_bytes=*/100).ok());
-  EXPECT_EQ(Contents(**store, Cf::kTitles),
+  ASSERT_TRUE(batch.Ingest(store(), dir_, "1-small", /*small_bytes=*/100).ok());
+  EXPECT_EQ(Contents(store(), Cf::kTitles),
             (std::map<std::string, std::string>{{"a", "1"}, {"b", "3"}}));
   EXPECT_EQ(sst_bytes(), 0u);  // in the memtable
 
   batch.Put(Cf::kTitles, "c", "4");
-  ASSERT_TRUE(batch.Ingest(**store, dir, "1-big", /*small_bytes=*/1).ok());
+  ASSERT_TRUE(batch.Ingest(store(), dir_, "1-big", /*small_bytes=*/1).ok());
   EXPECT_GT(sst_bytes(), 0u);  // ingested
-  EXPECT_EQ(Contents(**store, Cf::kTitles).size(), 3u);
-  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  EXPECT_EQ(Contents(store(), Cf::kTitles).size(), 3u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
 }
 
 }  // namespace
