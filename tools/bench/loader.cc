@@ -26,6 +26,17 @@ std::string Describe(const grpc::Status& s) {
   return absl::StrCat("code ", s.error_code(), ": ", s.error_message());
 }
 
+// One stub of Service per connection, for calls spread over them.
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> StubsOf(
+    const Connection& conn) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (int c = 0; c < conn.channels(); ++c) {
+    stubs.push_back(Service::NewStub(conn.channel(c)));
+  }
+  return stubs;
+}
+
 v1::Library ToLibrary(const LibrarySpec& spec, const std::string& monday,
                       const std::string& sunday) {
   v1::Library lib;
@@ -99,10 +110,7 @@ absl::StatusOr<LoadReport> LoadNetwork(const Connection& conn,
       v1::PutLibraryRequest req;
       v1::Library resp;
     };
-    std::vector<std::unique_ptr<v1::AdminService::Stub>> stubs;
-    for (int c = 0; c < conn.channels(); ++c) {
-      stubs.push_back(v1::AdminService::NewStub(conn.channel(c)));
-    }
+    auto stubs = StubsOf<v1::AdminService>(conn);
     std::vector<std::unique_ptr<Call>> calls(plan.libraries.size());
     absl::Status s = RunInFlight(
         static_cast<int64_t>(plan.libraries.size()),
@@ -201,10 +209,7 @@ absl::StatusOr<LoadReport> LoadNetwork(const Connection& conn,
       v1::PutHoldingsRequest req;
       v1::PutHoldingsResponse resp;
     };
-    std::vector<std::unique_ptr<v1::DirectoryService::Stub>> stubs;
-    for (int c = 0; c < conn.channels(); ++c) {
-      stubs.push_back(v1::DirectoryService::NewStub(conn.channel(c)));
-    }
+    auto stubs = StubsOf<v1::DirectoryService>(conn);
     std::vector<std::unique_ptr<Call>> calls(shape.libraries);
     std::atomic<int64_t> calls_done{0};
     absl::Status s = RunInFlight(
