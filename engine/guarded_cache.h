@@ -16,6 +16,9 @@
 // hash order (effectively at random). A value heavier than the whole bound
 // is not kept.
 //
+// A writer may also put what it wrote straight in (Replace: write-through),
+// which moves the generation just as a drop does.
+//
 // Used for directory views, title holders and credentials.
 // Thread-safe.
 #ifndef SILANG_ENGINE_GUARDED_CACHE_H_
@@ -104,6 +107,82 @@ class GuardedCache {
       map_.erase(it);
     }
   }
+  // Write-through: after a write is durable, puts the values it made in
+  // the cache instead of dropping the old ones, so the next reader does not
+  // read the store again. For each key, update(key, old) builds the new
+  // value from the cached one (old is nullptr when the key is not cached);
+  // a non-null result replaces old or fills the empty slot, a null one
+  // drops old (or leaves the key uncached). on_replace(old) is called,
+  // under the lock, for each old value that goes.
+  //
+  // Why this never keeps a stale value, although update runs outside the
+  // lock (building thousands of values under it would stall every reader):
+  //   - the generation moves first, so a reader that took its ticket before
+  //     the write (and may have read the old state) can no longer insert;
+  //   - the old values are taken after that move, so any stale value a
+  //     racing reader managed to insert before it is among them and is
+  //     replaced; a value inserted after it was read after the write;
+  //   - a slot is swapped only if it still holds the value update saw;
+  //     otherwise a reader filled it after the move, from the new state.
+  // REQUIRES: callers of Replace and Drop are serialized (one writer at a
+  // time, as Directory's write_mu_ does): a second writer between the
+  // phases could swap a value this one built its update from.
+  void Replace(
+      const std::vector<std::string>& keys,
+      const std::function<Ptr(const std::string& key, const V* old)>& update,
+      const std::function<void(const V&)>& on_replace = nullptr) {
+    std::vector<Ptr> olds(keys.size());
+    {
+      absl::MutexLock lock(&mu_);
+      ++gen_;
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (auto it = map_.find(keys[i]); it != map_.end()) {
+          olds[i] = it->second;
+        }
+      }
+    }
+    std::vector<Ptr> news(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      news[i] = update(keys[i], olds[i].get());
+    }
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto it = map_.find(keys[i]);
+      const V* now = it == map_.end() ? nullptr : it->second.get();
+      if (now != olds[i].get()) continue;  // filled since, from the new state
+      if (now != nullptr) {
+        if (on_replace) on_replace(*now);
+        weight_ -= Weight(*now);
+        map_.erase(it);
+      }
+      if (news[i] == nullptr) continue;
+      const size_t w = Weight(*news[i]);
+      if (max_weight_ != 0 && (w > max_weight_ || weight_ + w > max_weight_)) {
+        continue;  // too heavy to keep now: the next reader builds it
+      }
+      weight_ += w;
+      map_.emplace(keys[i], std::move(news[i]));
+    }
+  }
+
+  // Insert for many values read together after one Ticket (a bulk fill):
+  // keeps each non-null values[i] whose keys[i] is not cached yet, or none
+  // of them if something was dropped since `ticket`; returns false then.
+  // A bounded cache keeps them only up to its bound: a fill never evicts
+  // what readers brought in.
+  bool InsertAll(const std::vector<std::string>& keys,
+                 const std::vector<Ptr>& values, uint64_t ticket) {
+    absl::MutexLock lock(&mu_);
+    if (ticket != gen_) return false;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (values[i] == nullptr) continue;
+      const size_t w = Weight(*values[i]);
+      if (max_weight_ != 0 && weight_ + w > max_weight_) continue;
+      if (map_.try_emplace(keys[i], values[i]).second) weight_ += w;
+    }
+    return true;
+  }
+
   // Forgets everything.
   void Clear() {
     absl::MutexLock lock(&mu_);

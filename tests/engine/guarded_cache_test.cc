@@ -75,5 +75,77 @@ TEST(GuardedCacheTest, StaysWithinItsWeight) {
   EXPECT_EQ(cache.weight(), 0u);
 }
 
+// The write-through of a directory write (Replace).
+TEST(GuardedCacheTest, ReplaceSwapsCachedValuesAndLeavesOthersUncached) {
+  Cache cache;
+  cache.Insert("a", Str("a1"), cache.Ticket());
+  cache.Insert("b", Str("b1"), cache.Ticket());
+  const uint64_t before = cache.Ticket();  // a reader that read the old state
+  std::vector<std::string> replaced;
+  cache.Replace(
+      {"a", "b", "c"},
+      [](const std::string& key, const std::string* old) -> Cache::Ptr {
+        if (old == nullptr) return nullptr;  // uncached stays uncached
+        if (key == "b") return nullptr;      // null drops
+        return Str(*old + "+");
+      },
+      [&](const std::string& v) { replaced.push_back(v); });
+  ASSERT_NE(cache.Find("a"), nullptr);
+  EXPECT_EQ(*cache.Find("a"), "a1+");
+  EXPECT_EQ(cache.Find("b"), nullptr);
+  EXPECT_EQ(cache.Find("c"), nullptr);
+  EXPECT_EQ(replaced, (std::vector<std::string>{"a1", "b1"}));
+  EXPECT_EQ(cache.size(), 1u);
+  cache.Insert("c", Str("c-old"), before);
+  EXPECT_EQ(cache.Find("c"), nullptr) << "a ticket from before is turned away";
+}
+
+TEST(GuardedCacheTest, ReplaceFillsAnEmptySlotWhenTheUpdateSaysSo) {
+  Cache cache;
+  cache.Replace({"k"}, [](const std::string&, const std::string*) {
+    return Str("written");
+  });
+  ASSERT_NE(cache.Find("k"), nullptr);
+  EXPECT_EQ(*cache.Find("k"), "written");
+}
+
+TEST(GuardedCacheTest, ReplaceKeepsWhatAReaderCachedAfterTheWrite) {
+  Cache cache;
+  cache.Insert("k", Str("old"), cache.Ticket());
+  const uint64_t stale = cache.Ticket();
+  cache.Replace({"k", "j"}, [&](const std::string& key, const std::string* old)
+                                -> Cache::Ptr {
+    // While the new values are built (outside the lock): a reader that
+    // read before the write is turned away; one that read after it (a
+    // fresh ticket) fills the empty slot, and that value stays.
+    cache.Insert(key, Str("stale"), stale);
+    if (key == "j") cache.Insert("j", Str("fresh"), cache.Ticket());
+    return old == nullptr ? Str("built-" + key) : Str("new");
+  });
+  EXPECT_EQ(*cache.Find("k"), "new");
+  EXPECT_EQ(*cache.Find("j"), "fresh");
+}
+
+TEST(GuardedCacheTest, InsertAllKeepsAChunkOnlyIfNothingRaced) {
+  Cache cache;
+  cache.Insert("b", Str("cached"), cache.Ticket());
+  uint64_t ticket = cache.Ticket();
+  cache.Touch();
+  EXPECT_FALSE(cache.InsertAll({"a", "b"}, {Str("a"), Str("b")}, ticket));
+  EXPECT_EQ(cache.Find("a"), nullptr);
+  ticket = cache.Ticket();
+  EXPECT_TRUE(
+      cache.InsertAll({"a", "b", "c"}, {Str("a"), Str("b"), nullptr}, ticket));
+  EXPECT_EQ(*cache.Find("a"), "a");
+  EXPECT_EQ(*cache.Find("b"), "cached") << "a cached value is kept";
+  EXPECT_EQ(cache.Find("c"), nullptr);
+  EXPECT_EQ(cache.size(), 2u);
+
+  Cache bounded(2);
+  EXPECT_TRUE(bounded.InsertAll({"x", "y", "z"}, {Str("x"), Str("y"), Str("z")},
+                                bounded.Ticket()));
+  EXPECT_EQ(bounded.size(), 2u) << "a fill stops at the bound";
+}
+
 }  // namespace
 }  // namespace silang
