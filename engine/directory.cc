@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/calendar.h"
@@ -144,7 +145,23 @@ absl::StatusOr<LibraryRecord> Directory::PutLibrary(LibraryRecord library,
   Batch batch(store_);
   batch.Put(Cf::kLibraries, key, library);
   RETURN_IF_ERROR(store_.Write(batch));
-  Invalidate({library.id()}, "");
+  // Write-through: the next routing finds the new view in memory. The
+  // memberships are read under write_mu_, so no partnership write moves
+  // them meanwhile. If they cannot be read the old view is only dropped.
+  std::vector<std::string> partnerships;
+  absl::Status members = ScanMemberships(
+      library.id(), "", [&](absl::string_view, absl::string_view pid) {
+        partnerships.emplace_back(pid);
+        return true;
+      });
+  std::shared_ptr<const LibraryView> view;
+  if (members.ok()) view = LibraryView::Make(library, std::move(partnerships));
+  library_views_.Replace(
+      {library.id()},
+      [&](const std::string&, const LibraryView*) { return view; },
+      [](const LibraryView& old) { old.MarkSuperseded(); });
+  // An entry being built now may hold a view read before this write.
+  title_holders_.Touch();
   return library;
 }
 
@@ -259,13 +276,42 @@ absl::StatusOr<PartnershipRecord> Directory::PutPartnership(
   }
   batch.Put(Cf::kPartnerships, key, p);
   RETURN_IF_ERROR(store_.Write(batch));
-  std::vector<std::string> touched(p.member_ids().begin(),
-                                   p.member_ids().end());
+  // Write-through. A library view holds only the ids of its partnerships
+  // (routing reads a partnership's terms from its own view, dropped
+  // below), so only the libraries that joined or left change: each cached
+  // one gets its cached record with the new id list, which is what a read
+  // of the store would build now; one not cached is not read.
+  absl::flat_hash_set<absl::string_view> now(p.member_ids().begin(),
+                                             p.member_ids().end());
+  absl::flat_hash_set<absl::string_view> before;
   if (existing) {
-    touched.insert(touched.end(), existing->member_ids().begin(),
-                   existing->member_ids().end());
+    before.insert(existing->member_ids().begin(),
+                  existing->member_ids().end());
   }
-  Invalidate(touched, p.id());
+  std::vector<std::string> moved;
+  for (absl::string_view m : now) {
+    if (!before.contains(m)) moved.emplace_back(m);
+  }
+  for (absl::string_view m : before) {
+    if (!now.contains(m)) moved.emplace_back(m);
+  }
+  library_views_.Replace(
+      moved,
+      [&](const std::string& id,
+          const LibraryView* old) -> std::shared_ptr<const LibraryView> {
+        if (old == nullptr || !old->partnerships_known) return nullptr;
+        std::vector<std::string> ids;
+        ids.reserve(old->partnership_ids.size() + 1);
+        for (const std::string& pid : old->partnership_ids) {
+          if (pid != p.id()) ids.push_back(pid);
+        }
+        if (now.contains(id)) ids.push_back(p.id());
+        return LibraryView::Make(old->record, std::move(ids));
+      },
+      [](const LibraryView& old) { old.MarkSuperseded(); });
+  partnership_views_.Drop({p.id()});
+  // An entry being built now may hold a view read before this write.
+  title_holders_.Touch();
   return p;
 }
 
@@ -878,16 +924,89 @@ void Directory::RememberGeneration(absl::string_view library_id,
   }
 }
 
-void Directory::Invalidate(const std::vector<std::string>& library_ids,
-                           absl::string_view partnership_id) {
-  // Whoever kept a dropped view beyond one decision looks it up again.
-  library_views_.Drop(library_ids,
-                      [](const LibraryView& v) { v.MarkSuperseded(); });
-  if (!partnership_id.empty()) {
-    partnership_views_.Drop({std::string(partnership_id)});
+namespace {
+// Start-up warming reads libraries in chunks of this many: big enough that
+// the two Seeks and the snapshot of a chunk cost nothing next to it, small
+// enough that a chunk rarely races a directory write.
+constexpr size_t kWarmChunk = 1000;
+// Reads of a chunk that raced a write, before it is left to first use.
+constexpr int kWarmTries = 3;
+}  // namespace
+
+absl::StatusOr<int64_t> Directory::WarmLibraryViews(
+    const std::atomic<bool>& stop) const {
+  int64_t cached = 0;
+  std::string from;  // the key of the next chunk's first library
+  std::vector<std::string> ids;
+  std::vector<std::shared_ptr<const LibraryView>> views;
+  while (!stop.load(std::memory_order_relaxed)) {
+    std::string next;
+    for (int tries = 0; tries < kWarmTries; ++tries) {
+      // The ticket before the snapshot: a write between them turns the
+      // chunk away (the write-through has what it wrote).
+      const uint64_t ticket = library_views_.Ticket();
+      RETURN_IF_ERROR(ReadLibraryViews(from, kWarmChunk, ids, views, &next));
+      if (library_views_.InsertAll(ids, views, ticket)) {
+        cached += static_cast<int64_t>(ids.size());
+        break;
+      }
+      if (stop.load(std::memory_order_relaxed)) break;
+    }
+    if (next.empty()) break;
+    from = std::move(next);
   }
-  // An entry being built now may hold a view read before this write.
-  title_holders_.Touch();
+  return cached;
+}
+
+absl::Status Directory::ReadLibraryViews(
+    absl::string_view from, size_t limit, std::vector<std::string>& ids,
+    std::vector<std::shared_ptr<const LibraryView>>& views,
+    std::string* next) const {
+  ids.clear();
+  views.clear();
+  next->clear();
+  PinnedSnapshot snap(store_.db());
+  // Each block is read once, for views that are then kept in memory.
+  snap.options().fill_cache = false;
+  auto libraries = store_.NewIterator(Cf::kLibraries, snap.options());
+  auto members = store_.NewIterator(Cf::kMemberOf, snap.options());
+  libraries->Seek(rocksdb::Slice(from.data(), from.size()));
+  // member_of keys are library:str partnership:str, so a library's start
+  // with its libraries key and both families are in library order: one
+  // pass over each, in step.
+  members->Seek(libraries->Valid() ? libraries->key() : rocksdb::Slice());
+  for (; libraries->Valid(); libraries->Next()) {
+    const rocksdb::Slice key = libraries->key();
+    if (ids.size() == limit) {
+      next->assign(key.data(), key.size());
+      break;
+    }
+    LibraryRecord record;
+    if (!record.ParseFromArray(libraries->value().data(),
+                               static_cast<int>(libraries->value().size()))) {
+      return Store::CorruptValue(Cf::kLibraries, key.ToString());
+    }
+    // Memberships of a library not in the directory (none are written)
+    // would sort before this one's: skip them.
+    while (members->Valid() && members->key().compare(key) < 0) {
+      members->Next();
+    }
+    std::vector<std::string> partnerships;
+    for (; members->Valid() && members->key().starts_with(key);
+         members->Next()) {
+      auto pid = PartnershipOfMemberKey(
+          absl::string_view(members->key().data(), members->key().size()));
+      if (!pid) {
+        return Store::CorruptValue(Cf::kMemberOf, members->key().ToString());
+      }
+      partnerships.emplace_back(*pid);
+    }
+    ids.push_back(record.id());
+    views.push_back(
+        LibraryView::Make(std::move(record), std::move(partnerships)));
+  }
+  RETURN_IF_ERROR(FromRocks(libraries->status(), "read libraries"));
+  return FromRocks(members->status(), "read memberships");
 }
 
 absl::StatusOr<std::shared_ptr<const LibraryView>> Directory::LibraryViewOf(

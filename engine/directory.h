@@ -8,7 +8,10 @@
 #ifndef SILANG_ENGINE_DIRECTORY_H_
 #define SILANG_ENGINE_DIRECTORY_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -134,8 +137,13 @@ class Directory {
   const Clock& clock() const { return clock_; }
 
   // Routing's views of a library (with its partnerships) and of a
-  // partnership, cached in memory: built on first use, dropped when the
-  // library or one of its partnerships is written. NotFound if absent.
+  // partnership, cached in memory. NotFound if absent. A library's view is
+  // built on first use (or by WarmLibraryViews) and written through by the
+  // directory's own writes: PutLibrary caches the new view, PutPartnership
+  // rebuilds the cached views of the libraries that joined or left it from
+  // their cached records, so a bulk load leaves every view in memory. A
+  // partnership's view is built on first use and dropped when it is
+  // written. A view replaced either way is marked superseded.
   absl::StatusOr<std::shared_ptr<const LibraryView>> LibraryViewOf(
       absl::string_view id) const;
   absl::StatusOr<std::shared_ptr<const PartnershipView>> PartnershipViewOf(
@@ -148,6 +156,22 @@ class Directory {
   absl::Status LibraryViewsOf(
       const std::vector<std::string>& ids,
       std::vector<std::shared_ptr<const LibraryView>>& out) const;
+
+  // Caches the view of every library in the directory, so that the first
+  // routings after start-up read no library from the store (a title has up
+  // to 1,000 holders; 180,000 views take a few seconds to build). Two
+  // sequential scans, of libraries and of memberships (both in library id
+  // order, merge-joined), in chunks of about 1,000 libraries; each chunk
+  // is read on a snapshot taken after a cache ticket, so a chunk that raced
+  // a directory write is read again (and after a few tries left to be
+  // built on first use). Checks `stop` between chunks and returns early
+  // once it is set. Takes no write lock: safe beside reads and writes.
+  // Returns how many views it cached.
+  absl::StatusOr<int64_t> WarmLibraryViews(const std::atomic<bool>& stop) const;
+  // The library-view cache, for tests and metrics.
+  const GuardedCache<LibraryView>& library_view_cache() const {
+    return library_views_;
+  }
 
   // Checks an id of a library or partnership: 1-64 of [A-Za-z0-9._-].
   static absl::Status ValidateId(absl::string_view field, absl::string_view id);
@@ -189,15 +213,20 @@ class Directory {
   };
   void RememberGeneration(absl::string_view library_id, uint64_t current,
                           uint64_t from_seq) const;
-  // Drops cached views after a directory write.
-  void Invalidate(const std::vector<std::string>& library_ids,
-                  absl::string_view partnership_id);
+  // Reads the views of up to `limit` libraries from the library key `from`
+  // on, on one snapshot, into ids and views; sets *next to the key of the
+  // library after them, or empty at the end.
+  absl::Status ReadLibraryViews(
+      absl::string_view from, size_t limit, std::vector<std::string>& ids,
+      std::vector<std::shared_ptr<const LibraryView>>& views,
+      std::string* next) const;
 
   Store& store_;
   const Clock& clock_;
   absl::Mutex write_mu_;
   // The view caches (a view built from a read that raced with a write is
-  // not kept: engine/guarded_cache.h).
+  // not kept; writes, serialized by write_mu_, write views through:
+  // engine/guarded_cache.h).
   mutable GuardedCache<LibraryView> library_views_;
   mutable GuardedCache<PartnershipView> partnership_views_;
   mutable absl::Mutex gen_mu_;

@@ -50,8 +50,8 @@ struct LibraryView {
   // Index of the closure covering `day`, or -1.
   int ClosureOn(absl::CivilDay day) const;
 
-  // Set when the directory drops this view from its cache because the
-  // library or one of its partnerships changed. Whoever kept the view
+  // Set when the directory drops this view from its cache, or replaces it
+  // with a new one, because the library or its memberships changed. Whoever kept the view
   // beyond one decision (the title-holders cache) looks the library up
   // again when it sees the flag.
   bool superseded() const { return superseded_.load(std::memory_order_acquire); }
