@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   std::string metrics_listen = "127.0.0.1:9464";
   std::string metrics_port_file;
   double timer_interval_s = 5;
+  bool warm_views = true;
   app.add_option("--listen", server_options.listen,
                  "HOST:PORT to serve on; port 0 picks a free one")
       ->capture_default_str();
@@ -128,6 +131,11 @@ int main(int argc, char** argv) {
   app.add_option("--inter-province-km", w.inter_province_km,
                  "extra km charged for shipping between provinces")
       ->capture_default_str();
+  app.add_flag("--warm-views,!--no-warm-views", warm_views,
+               "once serving, build every library's routing view in the "
+               "background (on by default), so the first routings read no "
+               "library from the store; --no-warm-views builds each on "
+               "first use");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -201,9 +209,32 @@ int main(int argc, char** argv) {
                  "an admin. Never run a real network like this. ***");
   }
 
+  // Warmed only once serving: start-up stays quick, and a routing that
+  // needs a view before its chunk is warmed builds it itself.
+  std::atomic<bool> stop_warming{false};
+  std::thread warming;
+  if (warm_views) {
+    warming = std::thread([&directory = *(*core)->directory, &stop_warming] {
+      const absl::Time start = absl::Now();
+      auto warmed = directory.WarmLibraryViews(stop_warming);
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      if (!warmed.ok()) {
+        spdlog::warn("warming library views stopped after {:.1f} s: {}",
+                     seconds, warmed.status().ToString());
+      } else if (stop_warming) {
+        spdlog::info("warmed {} library views in {:.1f} s, then stopped",
+                     *warmed, seconds);
+      } else {
+        spdlog::info("warmed {} library views in {:.1f} s", *warmed, seconds);
+      }
+    });
+  }
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
+  stop_warming = true;
+  if (warming.joinable()) warming.join();  // before the store closes
   health.reset();
   (*server)->Shutdown(absl::Seconds(5));
   timers.reset();
