@@ -613,7 +613,8 @@ absl::StatusOr<uint64_t> Directory::BeginHoldingsReplacement(
 }
 
 absl::Status Directory::EndHoldingsReplacement(
-    const std::vector<std::string>& library_ids, uint64_t gen, bool commit) {
+    const std::vector<std::string>& library_ids, uint64_t gen, bool commit,
+    const TitleFilter& named) {
   absl::MutexLock lock(&write_mu_);
   Batch batch(store_);
   for (const std::string& id : library_ids) {
@@ -641,19 +642,35 @@ absl::Status Directory::EndHoldingsReplacement(
     for (const std::string& id : library_ids) {
       RememberGeneration(id, gen, seq);
     }
-    title_holders_.Clear();
+    if (named == nullptr) {
+      title_holders_.Clear();
+    } else {
+      // A title's holders changed only if one of these libraries holds it
+      // now (the upload named it) or held it before (it is in the entry).
+      const absl::flat_hash_set<absl::string_view> replaced(
+          library_ids.begin(), library_ids.end());
+      title_holders_.DropIf(
+          [&](absl::string_view title, const TitleHolders& holders) {
+            if (named(title)) return true;
+            for (const TitleHolder& h : holders) {
+              if (replaced.contains(h.library->id())) return true;
+            }
+            return false;
+          });
+    }
   }
   return absl::OkStatus();
 }
 
 absl::Status Directory::CommitHoldingsReplacement(
-    const std::vector<std::string>& library_ids, uint64_t gen) {
-  return EndHoldingsReplacement(library_ids, gen, /*commit=*/true);
+    const std::vector<std::string>& library_ids, uint64_t gen,
+    const TitleFilter& named) {
+  return EndHoldingsReplacement(library_ids, gen, /*commit=*/true, named);
 }
 
 absl::Status Directory::AbandonHoldingsReplacement(
     const std::vector<std::string>& library_ids, uint64_t gen) {
-  return EndHoldingsReplacement(library_ids, gen, /*commit=*/false);
+  return EndHoldingsReplacement(library_ids, gen, /*commit=*/false, nullptr);
 }
 
 absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(

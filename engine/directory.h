@@ -121,8 +121,14 @@ class Directory {
                                HoldingRecord& h) const;
   // Makes gen current for every library in one synced write.
   // FailedPrecondition if gen is not pending for one of them.
+  // named(title_key) says whether the new generation may hold the title
+  // (false positives only cost a cached entry): routing's cached holders
+  // of those titles, and of every title one of the libraries held, are
+  // dropped and the rest kept. Without it the whole cache is emptied.
+  using TitleFilter = std::function<bool(absl::string_view title_key)>;
   absl::Status CommitHoldingsReplacement(
-      const std::vector<std::string>& library_ids, uint64_t gen);
+      const std::vector<std::string>& library_ids, uint64_t gen,
+      const TitleFilter& named = nullptr);
   absl::Status AbandonHoldingsReplacement(
       const std::vector<std::string>& library_ids, uint64_t gen);
   // Deletes the keys of the library's stale generations (only
@@ -189,7 +195,8 @@ class Directory {
   absl::StatusOr<HoldingsGenerationRecord> ReadGeneration(
       const rocksdb::ReadOptions& ro, absl::string_view library_id) const;
   absl::Status EndHoldingsReplacement(
-      const std::vector<std::string>& library_ids, uint64_t gen, bool commit);
+      const std::vector<std::string>& library_ids, uint64_t gen, bool commit,
+      const TitleFilter& named);
   // Calls fn(key, library id, value) for each holding of the title in its
   // library's current generation, keys after `start`, until fn returns
   // false. The value is an unparsed HoldingRecord.

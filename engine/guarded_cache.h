@@ -183,6 +183,22 @@ class GuardedCache {
     return true;
   }
 
+  // Forgets every value for which drop(key, value) is true (after the
+  // write that changed them), when the keys a write changed are not known
+  // but can be recognized. Holds the lock for one pass over the cache.
+  void DropIf(const std::function<bool(absl::string_view, const V&)>& drop) {
+    absl::MutexLock lock(&mu_);
+    ++gen_;
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (drop(it->first, *it->second)) {
+        weight_ -= Weight(*it->second);
+        map_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+
   // Forgets everything.
   void Clear() {
     absl::MutexLock lock(&mu_);

@@ -10,9 +10,12 @@
 //
 // Staleness:
 //   - holdings: the directory drops a title when a PutHoldings writes or
-//     removes one of its copies, and clears the cache when a catalogue
-//     import switches libraries' holdings generations (imports are rare
-//     next to requests; an import can touch any number of titles);
+//     removes one of its copies. When a catalogue import switches
+//     libraries' holdings generations it drops every title the upload
+//     named and every title one of those libraries held, and keeps the
+//     rest (an import can touch any number of titles, and a network's
+//     libraries import often; emptying the cache each time would make
+//     every routing after it read holdings from the store);
 //   - libraries and partnerships: an entry keeps the library's view, and
 //     the directory marks a view superseded when it drops it, so routing
 //     looks that library up again (LibraryView::superseded);
@@ -28,6 +31,7 @@
 #define SILANG_ENGINE_TITLE_HOLDERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +76,11 @@ class TitleHoldersCache {
     cache_.Insert(title, std::move(holders), gen);
   }
   void Drop(const std::vector<std::string>& titles) { cache_.Drop(titles); }
+  // Drops the titles for which drop(title, holders) is true.
+  void DropIf(const std::function<bool(absl::string_view title,
+                                       const TitleHolders& holders)>& drop) {
+    cache_.DropIf(drop);
+  }
   // Forgets everything (and moves the generation).
   void Clear() { cache_.Clear(); }
   // Moves the generation only: a library view changed.

@@ -123,6 +123,7 @@ class SeenTitles {
  public:
   // True the first time fp is seen.
   bool Insert(uint64_t fp) { return set_.insert(fp).second; }
+  bool Contains(uint64_t fp) const { return set_.contains(fp); }
   size_t size() const { return set_.size(); }
 
  private:
@@ -271,7 +272,13 @@ absl::StatusOr<ImportSummary> Importer::Finish() {
     s = absl::InvalidArgumentError("CSV: the upload has no header row");
   }
   if (s.ok()) {
-    s = catalog_.directory_.CommitHoldingsReplacement(libraries_, generation_);
+    // Routing keeps its cached holders of every title this upload did not
+    // name (a fingerprint collision only drops one more).
+    const SeenTitles& seen = *seen_titles_;
+    s = catalog_.directory_.CommitHoldingsReplacement(
+        libraries_, generation_, [&seen](absl::string_view title_key) {
+          return seen.Contains(Fingerprint(title_key));
+        });
   }
   if (!s.ok()) {
     state_ = State::kFailed;

@@ -296,6 +296,34 @@ TEST_F(ImportTest, ReimportReplacesOnlyThatLibrarysHoldings) {
   EXPECT_THAT(TitleKeys(), SizeIs(433));
 }
 
+// Routing's cached holders survive an import for every title the import
+// neither names nor took away (engine/title_holders.h).
+TEST_F(ImportTest, ImportKeepsCachedHoldersOfTitlesItDoesNotTouch) {
+  AddLibrary("JKT");
+  AddLibrary("BDG");
+  ASSERT_TRUE(Import(Options("JKT", Format::kCsv), Csv("0131103709", 0, 1)).ok());
+  ASSERT_TRUE(Import(Options("BDG", Format::kCsv), Csv("9786020332956", 0, 1)).ok());
+  auto jkt_title = directory_->TitleHoldersOf("isbn:9780131103702");
+  auto bdg_title = directory_->TitleHoldersOf("isbn:9786020332956");
+  auto new_title = directory_->TitleHoldersOf("isbn:9780306406157");
+  ASSERT_TRUE(jkt_title.ok() && bdg_title.ok() && new_title.ok());
+  ASSERT_EQ((*bdg_title)->size(), 1u);
+  ASSERT_TRUE((*new_title)->empty());
+
+  // Bandung replaces its catalogue with another title.
+  ASSERT_TRUE(Import(Options("BDG", Format::kCsv), Csv("0306406152", 0, 1)).ok());
+  auto kept = directory_->TitleHoldersOf("isbn:9780131103702");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, *jkt_title) << "untouched title: still the cached entry";
+  auto gone = directory_->TitleHoldersOf("isbn:9786020332956");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE((*gone)->empty()) << "Bandung no longer holds it";
+  auto added = directory_->TitleHoldersOf("isbn:9780306406157");
+  ASSERT_TRUE(added.ok());
+  ASSERT_EQ((*added)->size(), 1u) << "named by the import: read again";
+  EXPECT_EQ((**added)[0].library->id(), "BDG");
+}
+
 TEST_F(ImportTest, AbandonedImportLeavesTheOldHoldings) {
   AddLibrary("JKT");
   ASSERT_TRUE(

@@ -2,6 +2,7 @@
 // summarizes, and that no directory write leaves a decision on stale data.
 #include "engine/title_holders.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -218,6 +219,56 @@ TEST_F(TitleHoldersTest, ImportCommitClearsTheCache) {
   auto now = MustHolders();
   ASSERT_EQ(now->size(), 1u);
   EXPECT_EQ((*now)[0].library->id(), "tmh");
+}
+
+// An import names its titles: only those, and the titles its libraries
+// held before, lose their cached holders.
+TEST_F(TitleHoldersTest, ImportCommitDropsOnlyTheTitlesItTouches) {
+  constexpr char kNamed[] = "isbn:9780306406157";  // unheld, then Bandung's
+  constexpr char kOther[] = "isbn:9789793062792";  // Tomohon's only
+  Put("tmh", "tmh-3", s::AVAILABILITY_ON_SHELF, false, kOther);
+  auto title = MustHolders();  // Bandung and Tomohon
+  ASSERT_EQ(title->size(), 2u);
+  auto named = directory().TitleHoldersOf(kNamed);
+  ASSERT_TRUE(named.ok());
+  ASSERT_TRUE((*named)->empty());
+  auto other = directory().TitleHoldersOf(kOther);
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ((*other)->size(), 1u);
+  ASSERT_EQ(directory().title_holders_cache().titles(), 3u);
+
+  // Bandung's new catalogue holds only kNamed.
+  auto gen = directory().BeginHoldingsReplacement({"bdg"});
+  ASSERT_TRUE(gen.ok()) << gen.status();
+  Batch batch(*core_->store);
+  HoldingRecord h;
+  h.set_library_id("bdg");
+  h.set_title_key(kNamed);
+  h.set_item_id("bdg-7");
+  directory().StageHolding(batch, *gen, h);
+  ASSERT_TRUE(core_->store->WriteUnsynced(batch).ok());
+  std::vector<std::string> asked;
+  ASSERT_TRUE(directory()
+                  .CommitHoldingsReplacement(
+                      {"bdg"}, *gen,
+                      [&](absl::string_view t) {
+                        asked.emplace_back(t);
+                        return t == kNamed;
+                      })
+                  .ok());
+  EXPECT_EQ(directory().title_holders_cache().titles(), 1u);
+  auto kept = directory().TitleHoldersOf(kOther);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, *other) << "a title the import did not touch stays cached";
+  EXPECT_EQ(std::count(asked.begin(), asked.end(), kOther), 1);
+
+  auto now = MustHolders();  // Bandung held it before: dropped, read again
+  ASSERT_EQ(now->size(), 1u);
+  EXPECT_EQ((*now)[0].library->id(), "tmh");
+  auto held = directory().TitleHoldersOf(kNamed);  // named: read again
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ((*held)->size(), 1u);
+  EXPECT_EQ((**held)[0].library->id(), "bdg");
 }
 
 TEST_F(TitleHoldersTest, UnheldTitleIsRememberedUntilSomeoneHoldsIt) {
