@@ -105,6 +105,7 @@ class Driver::Client {
         progress_(progress),
         rng_(Mix(o.seed ^ (static_cast<uint64_t>(o.op) << 56) ^
                  (static_cast<uint64_t>(o.concurrency) << 40) ^
+                 (static_cast<uint64_t>(o.repeat) << 24) ^
                  static_cast<uint64_t>(index))),
         librarian_(v1::LibrarianService::NewStub(d.conn_.channel(index))),
         agent_(v1::AgentService::NewStub(d.conn_.channel(index))),

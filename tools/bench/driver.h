@@ -88,6 +88,11 @@ struct PhaseOptions {
   double warmup_s = 1;
   double seconds = 10;
   uint64_t seed = 1;
+  // How many phases of the same op and K came before this one in the run.
+  // The client streams are seeded by op, K and this, so a repeated phase
+  // asks for new titles instead of replaying the first one's (a replay
+  // measured about twice the throughput: a workload already seen).
+  int repeat = 0;
   std::string run_id;  // makes idempotency keys unique across runs
 };
 

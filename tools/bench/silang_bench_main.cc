@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -388,11 +389,13 @@ int Main(int argc, char** argv) {
       "b%llx", static_cast<unsigned long long>(
                    std::chrono::system_clock::now().time_since_epoch().count()));
   PhaseProgress total_progress;
+  std::map<std::pair<Op, int>, int> phases_so_far;
   for (int k : ks) {
     for (Op op : ops) {
       PhaseOptions o;
       o.op = op;
       o.concurrency = k;
+      o.repeat = phases_so_far[{op, k}]++;
       o.warmup_s = warmup;
       o.seconds = seconds;
       o.seed = shape.seed;
