@@ -56,6 +56,26 @@ std::optional<absl::string_view> PartnershipOfMemberKey(absl::string_view k) {
   return r.Str();
 }
 
+// The partnerships of the library whose libraries key is library_key, from
+// a member_of iterator positioned at its first membership (member_of keys
+// are library:str partnership:str, so a library's own start with its
+// key); leaves the iterator after its last one.
+absl::StatusOr<std::vector<std::string>> TakeMemberships(
+    rocksdb::Iterator& members, const rocksdb::Slice& library_key) {
+  std::vector<std::string> partnerships;
+  for (; members.Valid() && members.key().starts_with(library_key);
+       members.Next()) {
+    auto pid = PartnershipOfMemberKey(
+        absl::string_view(members.key().data(), members.key().size()));
+    if (!pid) {
+      return Store::CorruptValue(Cf::kMemberOf, members.key().ToString());
+    }
+    partnerships.emplace_back(*pid);
+  }
+  RETURN_IF_ERROR(FromRocks(members.status(), "read memberships"));
+  return partnerships;
+}
+
 }  // namespace
 
 absl::Status Directory::ValidateId(absl::string_view field,
@@ -907,20 +927,9 @@ absl::Status Directory::LibraryViewsOf(
     if (!record.ParseFromString(values[j])) {
       return Store::CorruptValue(Cf::kLibraries, keys[j]);
     }
-    // member_of keys are library:str partnership:str, so the library's own
-    // start with its key.
-    std::vector<std::string> partnerships;
-    for (members->Seek(slices[j]);
-         members->Valid() && members->key().starts_with(slices[j]);
-         members->Next()) {
-      auto pid = PartnershipOfMemberKey(
-          absl::string_view(members->key().data(), members->key().size()));
-      if (!pid) {
-        return Store::CorruptValue(Cf::kMemberOf, members->key().ToString());
-      }
-      partnerships.emplace_back(*pid);
-    }
-    RETURN_IF_ERROR(FromRocks(members->status(), "read memberships"));
+    members->Seek(slices[j]);
+    ASSIGN_OR_RETURN(std::vector<std::string> partnerships,
+                     TakeMemberships(*members, slices[j]));
     const size_t i = missing[j];
     out[i] = library_views_.Insert(
         ids[i], LibraryView::Make(std::move(record), std::move(partnerships)),
@@ -1008,16 +1017,8 @@ absl::Status Directory::ReadLibraryViews(
     while (members->Valid() && members->key().compare(key) < 0) {
       members->Next();
     }
-    std::vector<std::string> partnerships;
-    for (; members->Valid() && members->key().starts_with(key);
-         members->Next()) {
-      auto pid = PartnershipOfMemberKey(
-          absl::string_view(members->key().data(), members->key().size()));
-      if (!pid) {
-        return Store::CorruptValue(Cf::kMemberOf, members->key().ToString());
-      }
-      partnerships.emplace_back(*pid);
-    }
+    ASSIGN_OR_RETURN(std::vector<std::string> partnerships,
+                     TakeMemberships(*members, key));
     ids.push_back(record.id());
     views.push_back(
         LibraryView::Make(std::move(record), std::move(partnerships)));
