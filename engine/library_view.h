@@ -51,9 +51,9 @@ struct LibraryView {
   int ClosureOn(absl::CivilDay day) const;
 
   // Set when the directory drops this view from its cache, or replaces it
-  // with a new one, because the library or its memberships changed. Whoever kept the view
-  // beyond one decision (the title-holders cache) looks the library up
-  // again when it sees the flag.
+  // with a new one, because the library or its memberships changed.
+  // Whoever kept the view beyond one decision (the title-holders cache)
+  // looks the library up again when it sees the flag.
   bool superseded() const { return superseded_.load(std::memory_order_acquire); }
   void MarkSuperseded() const {
     superseded_.store(true, std::memory_order_release);
