@@ -633,8 +633,7 @@ absl::StatusOr<uint64_t> Directory::BeginHoldingsReplacement(
 }
 
 absl::Status Directory::EndHoldingsReplacement(
-    const std::vector<std::string>& library_ids, uint64_t gen, bool commit,
-    const TitleFilter& named) {
+    const std::vector<std::string>& library_ids, uint64_t gen, bool commit) {
   absl::MutexLock lock(&write_mu_);
   Batch batch(store_);
   for (const std::string& id : library_ids) {
@@ -662,22 +661,6 @@ absl::Status Directory::EndHoldingsReplacement(
     for (const std::string& id : library_ids) {
       RememberGeneration(id, gen, seq);
     }
-    if (named == nullptr) {
-      title_holders_.Clear();
-    } else {
-      // A title's holders changed only if one of these libraries holds it
-      // now (the upload named it) or held it before (it is in the entry).
-      const absl::flat_hash_set<absl::string_view> replaced(
-          library_ids.begin(), library_ids.end());
-      title_holders_.DropIf(
-          [&](absl::string_view title, const TitleHolders& holders) {
-            if (named(title)) return true;
-            for (const TitleHolder& h : holders) {
-              if (replaced.contains(h.library->id())) return true;
-            }
-            return false;
-          });
-    }
   }
   return absl::OkStatus();
 }
@@ -685,12 +668,31 @@ absl::Status Directory::EndHoldingsReplacement(
 absl::Status Directory::CommitHoldingsReplacement(
     const std::vector<std::string>& library_ids, uint64_t gen,
     const TitleFilter& named) {
-  return EndHoldingsReplacement(library_ids, gen, /*commit=*/true, named);
+  RETURN_IF_ERROR(EndHoldingsReplacement(library_ids, gen, /*commit=*/true));
+  // After the switch, so that an entry built from the old generation is
+  // either dropped here or turned away by the generation this moves.
+  if (named == nullptr) {
+    title_holders_.Clear();
+    return absl::OkStatus();
+  }
+  // A title's holders changed only if one of these libraries holds it now
+  // (the upload named it) or held it before (it is in the entry).
+  const absl::flat_hash_set<absl::string_view> replaced(library_ids.begin(),
+                                                        library_ids.end());
+  title_holders_.DropIf(
+      [&](absl::string_view title, const TitleHolders& holders) {
+        if (named(title)) return true;
+        for (const TitleHolder& h : holders) {
+          if (replaced.contains(h.library->id())) return true;
+        }
+        return false;
+      });
+  return absl::OkStatus();
 }
 
 absl::Status Directory::AbandonHoldingsReplacement(
     const std::vector<std::string>& library_ids, uint64_t gen) {
-  return EndHoldingsReplacement(library_ids, gen, /*commit=*/false, nullptr);
+  return EndHoldingsReplacement(library_ids, gen, /*commit=*/false);
 }
 
 absl::StatusOr<int64_t> Directory::DeleteStaleHoldings(

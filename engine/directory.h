@@ -195,8 +195,7 @@ class Directory {
   absl::StatusOr<HoldingsGenerationRecord> ReadGeneration(
       const rocksdb::ReadOptions& ro, absl::string_view library_id) const;
   absl::Status EndHoldingsReplacement(
-      const std::vector<std::string>& library_ids, uint64_t gen, bool commit,
-      const TitleFilter& named);
+      const std::vector<std::string>& library_ids, uint64_t gen, bool commit);
   // Calls fn(key, library id, value) for each holding of the title in its
   // library's current generation, keys after `start`, until fn returns
   // false. The value is an unparsed HoldingRecord.
