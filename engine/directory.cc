@@ -299,7 +299,7 @@ absl::StatusOr<PartnershipRecord> Directory::PutPartnership(
   // Write-through. A library view holds only the ids of its partnerships
   // (routing reads a partnership's terms from its own view, dropped
   // below), so only the libraries that joined or left change: each cached
-  // one gets its cached record with the new id list, which is what a read
+  // one gets its cached view with the new id list, which is what a read
   // of the store would build now; one not cached is not read.
   absl::flat_hash_set<absl::string_view> now(p.member_ids().begin(),
                                              p.member_ids().end());
@@ -326,7 +326,7 @@ absl::StatusOr<PartnershipRecord> Directory::PutPartnership(
           if (pid != p.id()) ids.push_back(pid);
         }
         if (now.contains(id)) ids.push_back(p.id());
-        return LibraryView::Make(old->record, std::move(ids));
+        return old->WithPartnerships(std::move(ids));
       },
       [](const LibraryView& old) { old.MarkSuperseded(); });
   partnership_views_.Drop({p.id()});

@@ -71,18 +71,41 @@ std::shared_ptr<const LibraryView> LibraryView::Make(
   return MakeView(std::move(record));
 }
 
+namespace {
+
+void SetPartnerships(LibraryView& view,
+                     std::vector<std::string> partnership_ids) {
+  std::sort(partnership_ids.begin(), partnership_ids.end());
+  view.partnership_numbers.clear();
+  for (const std::string& id : partnership_ids) {
+    view.partnership_numbers.push_back(Intern(id));
+  }
+  std::sort(view.partnership_numbers.begin(), view.partnership_numbers.end());
+  view.partnership_ids = std::move(partnership_ids);
+  view.partnerships_known = true;
+}
+
+}  // namespace
+
 std::shared_ptr<const LibraryView> LibraryView::Make(
     storage::v1::LibraryRecord record,
     std::vector<std::string> partnership_ids) {
   auto view = MakeView(std::move(record));
-  std::sort(partnership_ids.begin(), partnership_ids.end());
-  for (const std::string& id : partnership_ids) {
-    view->partnership_numbers.push_back(Intern(id));
-  }
-  std::sort(view->partnership_numbers.begin(),
-            view->partnership_numbers.end());
-  view->partnership_ids = std::move(partnership_ids);
-  view->partnerships_known = true;
+  SetPartnerships(*view, std::move(partnership_ids));
+  return view;
+}
+
+std::shared_ptr<const LibraryView> LibraryView::WithPartnerships(
+    std::vector<std::string> partnership_ids) const {
+  auto view = std::make_shared<LibraryView>();
+  view->record = record;
+  view->zone = zone;
+  view->closures = closures;
+  view->position = position;
+  view->province = province;
+  view->island = island;
+  view->number = number;
+  SetPartnerships(*view, std::move(partnership_ids));
   return view;
 }
 

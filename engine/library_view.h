@@ -64,6 +64,11 @@ struct LibraryView {
   static std::shared_ptr<const LibraryView> Make(
       storage::v1::LibraryRecord record,
       std::vector<std::string> partnership_ids);
+  // This view with other memberships: what Make would build from the same
+  // record, without parsing the record's zone, closures and place again
+  // (a partnership write changes the memberships of up to 10,000 members).
+  std::shared_ptr<const LibraryView> WithPartnerships(
+      std::vector<std::string> partnership_ids) const;
 
  private:
   mutable std::atomic<bool> superseded_{false};
