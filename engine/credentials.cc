@@ -145,16 +145,17 @@ absl::StatusOr<Principal> Credentials::Authenticate(
       parts[1].size() > 32 || !keys::ValidPart(parts[1])) {
     return absl::UnauthenticatedError("credential malformed");
   }
-  std::shared_ptr<const CredentialRecord> rec = records_.Find(parts[1]);
-  if (rec == nullptr) {
-    const uint64_t ticket = records_.Ticket();
-    ASSIGN_OR_RETURN(auto read, store_.GetProto<CredentialRecord>(
-                                    Cf::kCredentials, IdKey(parts[1])));
-    if (!read) return BadToken();
-    rec = records_.Insert(
-        parts[1], std::make_shared<const CredentialRecord>(*std::move(read)),
-        ticket);
-  }
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<const CredentialRecord> rec,
+      records_.GetOrBuild(
+          parts[1],
+          [&]() -> absl::StatusOr<std::shared_ptr<const CredentialRecord>> {
+            ASSIGN_OR_RETURN(auto read,
+                             store_.GetProto<CredentialRecord>(
+                                 Cf::kCredentials, IdKey(parts[1])));
+            if (!read) return BadToken();  // unknown ids are not kept
+            return std::make_shared<const CredentialRecord>(*std::move(read));
+          }));
   std::string digest = Sha256(parts[2]);
   if (rec->secret_sha256().size() != digest.size() ||
       CRYPTO_memcmp(digest.data(), rec->secret_sha256().data(),
