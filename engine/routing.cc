@@ -54,8 +54,8 @@ struct Filtered {
   absl::CivilDay today;                          // for kClosed
 };
 
-std::string Reason(const Filtered& f, const s::RequestRecord& req,
-                   const std::string& borrower) {
+std::string FilteredReason(const Filtered& f, const s::RequestRecord& req,
+                           const std::string& borrower) {
   const LibraryView& lib = *f.holder->library;
   const std::string pid = f.partnership ? f.partnership->id() : "";
   switch (f.why) {
@@ -371,7 +371,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
     e.set_library_id(filtered[i].holder->library->id());
     e.set_last_resort(
         filtered[i].holder->library->record.lender_of_last_resort());
-    e.set_filtered_reason(Reason(filtered[i], req, borrower));
+    e.set_filtered_reason(FilteredReason(filtered[i], req, borrower));
     rota.filtered.push_back(std::move(e));
   }
   rota.unlisted_filtered = static_cast<int>(filtered.size() - listed);

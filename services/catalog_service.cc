@@ -53,7 +53,7 @@ absl::StatusOr<catalog::ImportOptions> FromApi(const v1::ImportHeader& h) {
   return o;
 }
 
-v1::ImportSummary ToApi(const catalog::ImportSummary& s) {
+v1::ImportSummary SummaryToApi(const catalog::ImportSummary& s) {
   v1::ImportSummary out;
   out.set_bytes(s.bytes);
   out.set_records_read(s.records_read);
@@ -79,7 +79,7 @@ v1::ImportSummary ToApi(const catalog::ImportSummary& s) {
   return out;
 }
 
-v1::CatalogTitle ToApi(const catalog::TitleMatch& m) {
+v1::CatalogTitle MatchToApi(const catalog::TitleMatch& m) {
   v1::CatalogTitle out;
   *out.mutable_title() = TitleRefOf(m.title.title_key());
   out.set_title_text(m.title.title());
@@ -191,7 +191,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
     }
     auto summary = importer->Finish();
     if (!summary.ok()) return summary.status();
-    *resp_ = ToApi(*summary);
+    *resp_ = SummaryToApi(*summary);
     return absl::OkStatus();
   }
 
@@ -243,7 +243,7 @@ grpc::ServerUnaryReactor* CatalogService::SearchTitles(
   }
   auto page = catalog_.SearchTitles(query, req->page_size(), req->page_token());
   if (page.ok()) {
-    for (const auto& m : page->items) *resp->add_titles() = ToApi(m);
+    for (const auto& m : page->items) *resp->add_titles() = MatchToApi(m);
     resp->set_next_page_token(page->next_token);
   }
   return Reply(ctx, page.status());

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "silang/storage/v1/records.pb.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wib.h"
 
 namespace silang {
 namespace {
@@ -27,11 +28,7 @@ using ::testing::UnorderedElementsAre;
 constexpr char kTitle[] = "isbn:9786020332956";
 constexpr char kUnknownTitle[] = "isbn:9780306406157";
 
-const absl::TimeZone kWib = absl::FixedTimeZone(7 * 3600);
-
-absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), kWib);
-}
+using testing::Wib;
 
 // Jakarta borrows; Bandung, Tanjung Pinang and Tomohon hold the title and
 // rank in that order (nearest first). The clock starts on Wednesday

@@ -53,6 +53,7 @@
 #include "gtest/gtest.h"
 #include "silang/storage/v1/records.pb.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/wib.h"
 #include "tools/bench/id_places.h"
 
 namespace silang {
@@ -66,11 +67,7 @@ using ::testing::IsEmpty;
 const std::string kPlacesCsv =
     std::string(SILANG_SHARED_DATA) + "/geo/id_places.csv";
 
-const absl::TimeZone kWib = absl::FixedTimeZone(7 * 3600);
-
-absl::Time Wib(int y, int mo, int d, int h = 0, int mi = 0) {
-  return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), kWib);
-}
+using testing::Wib;
 
 struct Site {
   const char* id;

@@ -22,7 +22,7 @@ namespace {
 
 namespace s = storage::v1;
 
-constexpr char kTitle[] = "isbn:9786020332956";
+constexpr char kHeldTitle[] = "isbn:9786020332956";
 
 TEST(BetterCopyTest, RanksShelfThenUnknownThenOnLoan) {
   const s::Availability order[] = {
@@ -71,7 +71,7 @@ TEST(TitleHoldersCacheTest, StaysWithinItsBound) {
   EXPECT_EQ(cache.holders(), 0u);
 }
 
-// Over a real store: Jakarta borrows; Bandung and Tomohon hold kTitle.
+// Over a real store: Jakarta borrows; Bandung and Tomohon hold kHeldTitle.
 class TitleHoldersTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,7 +110,7 @@ class TitleHoldersTest : public ::testing::Test {
 
   void Put(const std::string& lib, const std::string& item,
            s::Availability a, bool replace_all = false,
-           const std::string& title = kTitle) {
+           const std::string& title = kHeldTitle) {
     HoldingRecord h;
     h.set_title_key(title);
     h.set_item_id(item);
@@ -120,7 +120,7 @@ class TitleHoldersTest : public ::testing::Test {
   }
 
   std::shared_ptr<const TitleHolders> MustHolders() {
-    auto h = directory().TitleHoldersOf(kTitle);
+    auto h = directory().TitleHoldersOf(kHeldTitle);
     EXPECT_TRUE(h.ok()) << h.status();
     return h.ok() ? *h : std::make_shared<TitleHolders>();
   }
@@ -129,7 +129,7 @@ class TitleHoldersTest : public ::testing::Test {
   std::vector<std::string> Rota() {
     RequestRecord r;
     r.set_borrower_library_id("jkt");
-    r.set_title_key(kTitle);
+    r.set_title_key(kHeldTitle);
     r.set_service_type(s::SERVICE_TYPE_LOAN);
     auto plan = core_->requests->PlanRoute(r);
     EXPECT_TRUE(plan.ok()) << plan.status();

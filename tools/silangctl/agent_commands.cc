@@ -11,7 +11,7 @@
 namespace silang::ctl {
 namespace {
 
-using Stub = v1::AgentService::Stub;
+using Agent = v1::AgentService::Stub;
 
 constexpr char kAgent[] = "Agent";
 
@@ -37,7 +37,7 @@ void AddTasks(CLI::App& app, Runner* run) {
     }
     v1::ListTasksResponse reply;
     RETURN_IF_ERROR(
-        FetchPages(s, s.agent(), &Stub::ListTasks, request, f->page, &reply));
+        FetchPages(s, s.agent(), &Agent::ListTasks, request, f->page, &reply));
     EmitPage(s, reply, Lines(reply.tasks(), TaskLine));
     return absl::OkStatus();
   });
@@ -59,7 +59,7 @@ absl::Status Act(Session& s, const ActSpec& spec, const ActFlags& f) {
     ASSIGN_OR_RETURN(*request.mutable_due_date(), ParseTime(f.due));
   }
   request.set_idempotency_key(f.key);
-  return CallAndEmit(s, s.agent(), &Stub::Act, request, RequestLine);
+  return CallAndEmit(s, s.agent(), &Agent::Act, request, RequestLine);
 }
 
 void AddAct(CLI::App& app, Runner* run, const ActSpec& spec) {

@@ -27,6 +27,9 @@ namespace silang::ctl {
 
 using Runner = std::function<absl::Status(Session&)>;
 
+// The help group of the library, partnership and holdings subcommands.
+inline constexpr char kDirectory[] = "Directory";
+
 // Librarian: submit, get, list, cancel, renew, rerequest.
 void AddLibrarianCommands(CLI::App& app, Runner* run);
 // Agent: tasks, and one subcommand per lender or borrower action.

@@ -14,8 +14,6 @@ namespace {
 using Directory = v1::DirectoryService::Stub;
 using Admin = v1::AdminService::Stub;
 
-constexpr char kDirectory[] = "Directory";
-
 // The version a Put sends: --expected-version if given, else the current
 // record's, or 0 (create) when there is none.
 template <typename Req, typename Resp>

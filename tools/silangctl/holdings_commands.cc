@@ -14,7 +14,6 @@ namespace {
 
 using Directory = v1::DirectoryService::Stub;
 
-constexpr char kDirectory[] = "Directory";
 constexpr size_t kMaxPerCall = 1000;  // PutHoldingsRequest's limit
 
 struct PutFlags {

@@ -14,7 +14,7 @@
 namespace silang::ctl {
 namespace {
 
-using Stub = v1::LibrarianService::Stub;
+using Librarian = v1::LibrarianService::Stub;
 
 constexpr char kLibrarian[] = "Librarian";
 
@@ -69,8 +69,8 @@ absl::Status Submit(Session& session, const SubmitFlags& f) {
   request.set_note(f.note);
 
   v1::SubmitRequestResponse reply;
-  RETURN_IF_ERROR(
-      session.Call(session.librarian(), &Stub::SubmitRequest, request, &reply));
+  RETURN_IF_ERROR(session.Call(session.librarian(), &Librarian::SubmitRequest,
+                               request, &reply));
   Emit(reply, session.options().json,
        (reply.created() ? "created " : "already submitted ") +
            RequestLine(reply.request()));
@@ -119,7 +119,7 @@ void AddGet(CLI::App& app, Runner* run) {
   OnRun(cmd, run, [id](Session& s) {
     v1::GetRequestRequest request;
     request.set_request_id(*id);
-    return CallAndEmit(s, s.librarian(), &Stub::GetRequest, request,
+    return CallAndEmit(s, s.librarian(), &Librarian::GetRequest, request,
                        RequestDetail);
   });
 }
@@ -152,8 +152,8 @@ absl::Status List(Session& s, const ListFlags& f) {
     ASSIGN_OR_RETURN(*request.mutable_created_before(), ParseTime(f.before));
   }
   v1::ListRequestsResponse reply;
-  RETURN_IF_ERROR(FetchPages(s, s.librarian(), &Stub::ListRequests, request,
-                             f.page, &reply));
+  RETURN_IF_ERROR(FetchPages(s, s.librarian(), &Librarian::ListRequests,
+                             request, f.page, &reply));
   EmitPage(s, reply, Lines(reply.requests(), RequestLine));
   return absl::OkStatus();
 }
@@ -199,8 +199,8 @@ constexpr bool kTakesService = std::is_same_v<Req, v1::RerequestRequest>;
 template <typename Req>
 void AddMutation(CLI::App& app, Runner* run, const std::string& name,
                  const std::string& help,
-                 grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&,
-                                              v1::Request*)) {
+                 grpc::Status (Librarian::*method)(grpc::ClientContext*,
+                                                   const Req&, v1::Request*)) {
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->group(kLibrarian);
   auto f = std::make_shared<MutationFlags>();
@@ -235,12 +235,12 @@ void AddLibrarianCommands(CLI::App& app, Runner* run) {
   AddGet(app, run);
   AddList(app, run);
   AddMutation(app, run, "cancel", "Cancel a request (borrower)",
-              &Stub::CancelRequest);
+              &Librarian::CancelRequest);
   AddMutation(app, run, "renew", "Ask the lender to renew a loan (borrower)",
-              &Stub::RenewRequest);
+              &Librarian::RenewRequest);
   AddMutation(app, run, "rerequest",
               "Route an UNFILLED request again over every holder (borrower)",
-              &Stub::Rerequest);
+              &Librarian::Rerequest);
 }
 
 }  // namespace silang::ctl
