@@ -46,6 +46,27 @@ uint32_t LibraryNumber(absl::string_view id) {
 
 namespace {
 
+uint32_t MaskOf(const google::protobuf::RepeatedField<int>& values) {
+  uint32_t mask = 0;
+  for (int v : values) {
+    if (v >= 0 && v < 32) mask |= uint32_t{1} << v;
+  }
+  return mask;
+}
+
+// The record's fields routing checks per holder (LibraryView's first
+// members). Cheap: no parsing, no interning.
+void CopyRoutingFields(LibraryView& view) {
+  const storage::v1::LibraryRecord& r = view.record;
+  view.service_mask = MaskOf(r.policy().services());
+  view.material_mask = r.policy().material_types().empty()
+                           ? ~uint32_t{0}
+                           : MaskOf(r.policy().material_types());
+  view.max_concurrent_loans = r.policy().max_concurrent_loans();
+  view.suspended = r.status() == storage::v1::LIBRARY_STATUS_SUSPENDED;
+  view.last_resort = r.lender_of_last_resort();
+}
+
 std::shared_ptr<LibraryView> MakeView(storage::v1::LibraryRecord record) {
   auto view = std::make_shared<LibraryView>();
   view->number = LibraryNumber(record.id());
@@ -61,6 +82,7 @@ std::shared_ptr<LibraryView> MakeView(storage::v1::LibraryRecord record) {
     if (from.ok() && to.ok()) view->closures.emplace_back(*from, *to);
   }
   view->record = std::move(record);
+  CopyRoutingFields(*view);
   return view;
 }
 
@@ -105,6 +127,7 @@ std::shared_ptr<const LibraryView> LibraryView::WithPartnerships(
   view->province = province;
   view->island = island;
   view->number = number;
+  CopyRoutingFields(*view);
   SetPartnerships(*view, std::move(partnership_ids));
   return view;
 }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -27,24 +28,43 @@ namespace silang {
 uint32_t LibraryNumber(absl::string_view id);
 
 struct LibraryView {
-  storage::v1::LibraryRecord record;
-  absl::TimeZone zone;  // UTC if the record's zone does not resolve
-  // Closed periods, both ends inclusive, in the library's own days.
-  std::vector<std::pair<absl::CivilDay, absl::CivilDay>> closures;
-  // Ids of the partnerships it belongs to, sorted; nullopt-like when
-  // memberships were not looked up (partnerships_known false): routing
-  // then reads each partnership's member list instead.
-  std::vector<std::string> partnership_ids;
-  bool partnerships_known = false;
-  // Read by routing for every holder, so kept next to the view rather
-  // than behind the record's pointers: its place, and its province and
-  // island as small numbers (equal numbers, equal names; 0: empty).
-  geo::UnitVector position;
+  // Routing reads these for every holder of a title, so they come first
+  // and are copied out of the record: one decision may walk 10,000 views,
+  // and the record's id string, its policy and each repeated field live in
+  // allocations of their own, a cache miss each (at 10,000 holders, most of
+  // a decision's time).
+  uint32_t number = 0;  // LibraryNumber(id())
+  // Its province and island as small numbers (equal numbers, equal
+  // names; 0: empty).
   uint32_t province = 0;
   uint32_t island = 0;
-  // partnership_ids as PartnershipView::number values, sorted.
-  std::vector<uint32_t> partnership_numbers;
-  uint32_t number = 0;  // LibraryNumber(id())
+  uint32_t service_mask = 0;   // bit t set: policy().services() has t
+  uint32_t material_mask = 0;  // bit m set: it lends material m (the
+                               // policy's list, or every bit when empty)
+  int32_t max_concurrent_loans = 0;  // policy's; 0: no limit
+  bool suspended = false;            // status SUSPENDED
+  bool last_resort = false;          // lender_of_last_resort
+  // False when memberships were not looked up: routing then reads each
+  // partnership's member list instead.
+  bool partnerships_known = false;
+  geo::UnitVector position;
+  absl::TimeZone zone;  // UTC if the record's zone does not resolve
+  // The ids of partnership_ids as PartnershipView::number values, sorted.
+  absl::InlinedVector<uint32_t, 6> partnership_numbers;
+  // Closed periods, both ends inclusive, in the library's own days.
+  std::vector<std::pair<absl::CivilDay, absl::CivilDay>> closures;
+
+  storage::v1::LibraryRecord record;
+  // Ids of the partnerships it belongs to, sorted (partnerships_known).
+  std::vector<std::string> partnership_ids;
+
+  // True if its policy lends service t / material m (valid enum values).
+  bool Lends(storage::v1::ServiceType t) const {
+    return t >= 0 && t < 32 && (service_mask >> t & 1) != 0;
+  }
+  bool LendsMaterial(storage::v1::MaterialType m) const {
+    return m >= 0 && m < 32 && (material_mask >> m & 1) != 0;
+  }
 
   const std::string& id() const { return record.id(); }
   // Index of the closure covering `day`, or -1.

@@ -193,8 +193,8 @@ struct Candidate {
 };
 
 bool Before(const Candidate& a, const Candidate& b) {
-  const bool la = a.holder->library->record.lender_of_last_resort();
-  const bool lb = b.holder->library->record.lender_of_last_resort();
+  const bool la = a.holder->library->last_resort;
+  const bool lb = b.holder->library->last_resort;
   if (la != lb) return !la;
   if (a.score != b.score) return a.score > b.score;
   if (a.km != b.km) return a.km < b.km;
@@ -264,23 +264,27 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
             });
   std::vector<const PartnershipView*> shared;
   candidates.reserve(in.holders.size());
+  const uint32_t self = in.borrower != nullptr
+                            ? in.borrower->number
+                            : LibraryNumber(req.borrower_library_id());
 
   for (const Holder& h : in.holders) {
+    // Only the view's first members until the holder is ranked or listed
+    // (LibraryView): no record field, no string compare.
     const LibraryView& lib = *h.library;
-    const s::LibraryRecord& rec = lib.record;
     auto drop = [&](Why why, const PartnershipView* p = nullptr,
                     absl::CivilDay day = {}) {
       filtered.push_back({&h, why, p, day});
     };
-    if (rec.id() == req.borrower_library_id()) {
+    if (lib.number == self) {
       drop(Why::kSelf);
       continue;
     }
-    if (in.tried.count(rec.id())) {
+    if (in.tried.count(lib.id())) {
       drop(Why::kTried);
       continue;
     }
-    if (rec.status() == s::LIBRARY_STATUS_SUSPENDED) {
+    if (lib.suspended) {
       drop(Why::kSuspended);
       continue;
     }
@@ -289,17 +293,17 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
       drop(Why::kClosed, nullptr, today);
       continue;
     }
-    if (!Contains(rec.policy().services(), service)) {
+    if (!lib.Lends(service)) {
       drop(Why::kNoService);
       continue;
     }
     if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
-        !Covers(rec.policy().material_types(), req.material_type())) {
+        !lib.LendsMaterial(req.material_type())) {
       drop(Why::kNoMaterial);
       continue;
     }
-    if (rec.policy().max_concurrent_loans() > 0 &&
-        h.loans_out >= rec.policy().max_concurrent_loans()) {
+    if (lib.max_concurrent_loans > 0 &&
+        h.loans_out >= lib.max_concurrent_loans) {
       drop(Why::kAtLimit);
       continue;
     }

@@ -39,6 +39,11 @@ void ExpectSameView(const LibraryView& got, const LibraryView& want) {
   EXPECT_EQ(got.province, want.province);
   EXPECT_EQ(got.island, want.island);
   EXPECT_EQ(got.number, want.number);
+  EXPECT_EQ(got.service_mask, want.service_mask);
+  EXPECT_EQ(got.material_mask, want.material_mask);
+  EXPECT_EQ(got.max_concurrent_loans, want.max_concurrent_loans);
+  EXPECT_EQ(got.suspended, want.suspended);
+  EXPECT_EQ(got.last_resort, want.last_resort);
   EXPECT_FALSE(got.superseded());
 }
 
@@ -123,6 +128,34 @@ class DirectoryViewsTest : public ::testing::Test {
                                    absl::FixedTimeZone(7 * 3600))};
   std::unique_ptr<Core> core_;
 };
+
+// Routing checks these copies of the record's fields for every holder.
+TEST(LibraryViewTest, RoutingFieldsMirrorTheRecord) {
+  s::LibraryRecord lib;
+  lib.set_id("bdg");
+  lib.mutable_policy()->add_services(s::SERVICE_TYPE_COPY);
+  auto any_material = LibraryView::Make(lib);
+  EXPECT_TRUE(any_material->Lends(s::SERVICE_TYPE_COPY));
+  EXPECT_FALSE(any_material->Lends(s::SERVICE_TYPE_LOAN));
+  EXPECT_TRUE(any_material->LendsMaterial(s::MATERIAL_TYPE_MAP));
+  EXPECT_FALSE(any_material->suspended);
+  EXPECT_FALSE(any_material->last_resort);
+  EXPECT_EQ(any_material->max_concurrent_loans, 0);
+  EXPECT_EQ(any_material->number, LibraryNumber("bdg"));
+
+  lib.mutable_policy()->add_material_types(s::MATERIAL_TYPE_BOOK);
+  lib.mutable_policy()->add_material_types(s::MATERIAL_TYPE_THESIS);
+  lib.mutable_policy()->set_max_concurrent_loans(5);
+  lib.set_status(s::LIBRARY_STATUS_SUSPENDED);
+  lib.set_lender_of_last_resort(true);
+  auto view = LibraryView::Make(lib)->WithPartnerships({"p-kota"});
+  EXPECT_TRUE(view->LendsMaterial(s::MATERIAL_TYPE_BOOK));
+  EXPECT_TRUE(view->LendsMaterial(s::MATERIAL_TYPE_THESIS));
+  EXPECT_FALSE(view->LendsMaterial(s::MATERIAL_TYPE_MAP));
+  EXPECT_TRUE(view->suspended);
+  EXPECT_TRUE(view->last_resort);
+  EXPECT_EQ(view->max_concurrent_loans, 5);
+}
 
 TEST_F(DirectoryViewsTest, PutLibraryWritesItsViewThrough) {
   ASSERT_NO_FATAL_FAILURE(PutLibrary(Library("bdg", 0), 0));
