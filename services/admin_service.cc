@@ -15,7 +15,7 @@ grpc::ServerUnaryReactor* AdminService::GetAuditTrail(
     if (!r.ok()) return r.status();
     auto events = engine_.AuditTrail(r->id());
     if (!events.ok()) return events.status();
-    *resp->mutable_request() = ToApi(*r);
+    *resp->mutable_request() = ToApi(*r, RequestView::kFull);
     for (const auto& e : *events) *resp->add_events() = ToApi(e);
     return absl::OkStatus();
   });

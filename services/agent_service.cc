@@ -16,7 +16,7 @@ grpc::ServerUnaryReactor* AgentService::ListTasks(
     if (page.ok()) {
       for (const Task& t : page->items) {
         v1::Task* out = resp->add_tasks();
-        *out->mutable_request() = ToApi(t.request);
+        *out->mutable_request() = ToApi(t.request, RequestView::kRouted);
         out->set_role(static_cast<v1::Role>(t.role));
         for (auto a : t.actions) out->add_actions(static_cast<v1::Action>(a));
       }
@@ -45,7 +45,7 @@ grpc::ServerUnaryReactor* AgentService::Act(grpc::CallbackServerContext* ctx,
     if (req->has_due_date()) cmd.due_date_us = MicrosOf(req->due_date());
     cmd.idempotency_key = req->idempotency_key();
     auto r = engine_.Act(cmd);
-    if (r.ok()) *resp = ToApi(*std::move(r));
+    if (r.ok()) *resp = ToApi(*std::move(r), RequestView::kRouted);
     return r.status();
   });
 }

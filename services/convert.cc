@@ -129,7 +129,7 @@ namespace {
 
 // kSteal: r's rota strings may be moved out (ToApi of an rvalue).
 template <bool kSteal, typename Record>
-v1::Request RequestToApi(Record& r) {
+v1::Request RequestToApi(Record& r, RequestView view) {
   v1::Request out;
   out.set_id(FormatRequestId(r.id()));
   out.set_version(r.version());
@@ -159,11 +159,15 @@ v1::Request RequestToApi(Record& r) {
     }
   }();
   for (auto& e : rota) CopyRotaEntry<kSteal>(e, *out.add_rota());
-  out.mutable_filtered()->Reserve(r.filtered_size());
-  for (auto& e : filtered) CopyRotaEntry<kSteal>(e, *out.add_filtered());
+  if (view == RequestView::kFull) {
+    out.mutable_filtered()->Reserve(r.filtered_size());
+    for (auto& e : filtered) CopyRotaEntry<kSteal>(e, *out.add_filtered());
+    out.set_unlisted_filtered(r.unlisted_filtered());
+  } else {
+    out.set_unlisted_filtered(r.unlisted_filtered() + r.filtered_size());
+  }
   out.set_rota_position(r.rota_position());
   out.set_unlisted_ranked(r.unlisted_ranked());
-  out.set_unlisted_filtered(r.unlisted_filtered());
   *out.mutable_created_at() = TimestampOf(r.created_at_us());
   *out.mutable_updated_at() = TimestampOf(r.updated_at_us());
   if (r.response_deadline_us() != 0) {
@@ -183,12 +187,12 @@ v1::Request RequestToApi(Record& r) {
 
 }  // namespace
 
-v1::Request ToApi(const storage::v1::RequestRecord& r) {
-  return RequestToApi<false>(r);
+v1::Request ToApi(const storage::v1::RequestRecord& r, RequestView view) {
+  return RequestToApi<false>(r, view);
 }
 
-v1::Request ToApi(storage::v1::RequestRecord&& r) {
-  return RequestToApi<true>(r);
+v1::Request ToApi(storage::v1::RequestRecord&& r, RequestView view) {
+  return RequestToApi<true>(r, view);
 }
 
 v1::AuditEvent ToApi(const storage::v1::AuditRecord& e) {

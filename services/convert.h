@@ -28,9 +28,20 @@ grpc::Status ToGrpc(const absl::Status& status);
 absl::StatusOr<std::string> TitleKeyOf(const v1::TitleRef& title);
 v1::TitleRef TitleRefOf(const std::string& title_key);
 
-v1::Request ToApi(const storage::v1::RequestRecord& r);
+// How much of a request a reply carries.
+enum class RequestView {
+  // Everything: GetRequest and the admin's audit.
+  kFull,
+  // Without the list of holders that were not asked (Request.filtered),
+  // which is then counted in unlisted_filtered: the reply to a submit or
+  // an action, list pages and the agents' tasks. The list is often the
+  // larger half of a request (up to 50 holders, each with its reason) and
+  // answers an audit question ("why was X not asked?"), not the caller's.
+  kRouted,
+};
+v1::Request ToApi(const storage::v1::RequestRecord& r, RequestView view);
 // The same, moving the rota's strings out of r instead of copying them.
-v1::Request ToApi(storage::v1::RequestRecord&& r);
+v1::Request ToApi(storage::v1::RequestRecord&& r, RequestView view);
 v1::AuditEvent ToApi(const storage::v1::AuditRecord& e);
 v1::Library ToApi(const storage::v1::LibraryRecord& l);
 v1::Partnership ToApi(const storage::v1::PartnershipRecord& p);

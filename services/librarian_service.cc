@@ -31,7 +31,8 @@ grpc::ServerUnaryReactor* LibrarianService::SubmitRequest(
     p.set_note(req->note());
     auto result = engine_.Submit(std::move(cmd));
     if (result.ok()) {
-      *resp->mutable_request() = ToApi(std::move(result->request));
+      *resp->mutable_request() =
+          ToApi(std::move(result->request), RequestView::kRouted);
       resp->set_created(result->created);
     }
     return result.status();
@@ -43,7 +44,7 @@ grpc::ServerUnaryReactor* LibrarianService::GetRequest(
     v1::Request* resp) {
   return Offload(ctx, pool_, [=, this]() -> absl::Status {
     auto r = auth_.ReadableRequest(*ctx, engine_, req->request_id(), false);
-    if (r.ok()) *resp = ToApi(*r);
+    if (r.ok()) *resp = ToApi(*r, RequestView::kFull);
     return r.status();
   });
 }
@@ -74,7 +75,9 @@ grpc::ServerUnaryReactor* LibrarianService::ListRequests(
     q.page_token = req->page_token();
     auto page = engine_.List(q);
     if (page.ok()) {
-      for (const auto& r : page->items) *resp->add_requests() = ToApi(r);
+      for (const auto& r : page->items) {
+        *resp->add_requests() = ToApi(r, RequestView::kRouted);
+      }
       resp->set_next_page_token(page->next_token);
     }
     return page.status();
@@ -101,7 +104,7 @@ grpc::ServerUnaryReactor* LibrarianService::BorrowerAct(
         cmd.note = req.note();
         cmd.service_type = service_type;
         auto r = engine_.Act(cmd);
-        if (r.ok()) *resp = ToApi(*std::move(r));
+        if (r.ok()) *resp = ToApi(*std::move(r), RequestView::kRouted);
         return r.status();
       });
 }

@@ -23,7 +23,7 @@ v1::SubscribeTasksResponse EventFor(const FeedEntry& entry,
                                     request.borrower_library_id(),
                                     request.current_lender_id(), library);
   v1::Task* task = event.mutable_task();
-  *task->mutable_request() = ToApi(request);
+  *task->mutable_request() = ToApi(request, RequestView::kRouted);
   task->set_role(static_cast<v1::Role>(view.role));
   for (Action a : view.actions) task->add_actions(static_cast<v1::Action>(a));
   event.set_open(view.role != storage::v1::ROLE_UNSPECIFIED);

@@ -185,7 +185,7 @@ TEST(ConvertTest, RequestRecordToApi) {
   r.set_created_at_us(1'795'000'000'123'456);
   r.set_last_reason(storage::v1::REASON_DEADLINE_PASSED);
 
-  v1::Request api = ToApi(r);
+  v1::Request api = ToApi(r, RequestView::kFull);
   EXPECT_EQ(api.id(), "r-42");
   EXPECT_EQ(api.version(), 5u);
   EXPECT_EQ(api.state(), v1::REQUEST_STATE_SHIPPED);
@@ -240,7 +240,7 @@ TEST(ConvertTest, RotaEntriesAndBibCopyEveryField) {
   FillEveryField(*r.add_rota());
   FillEveryField(*r.add_filtered());
   FillEveryField(*r.mutable_bib());
-  const v1::Request api = ToApi(r);
+  const v1::Request api = ToApi(r, RequestView::kFull);
   ASSERT_EQ(api.rota_size(), 1);
   ASSERT_EQ(api.filtered_size(), 1);
   // Same field numbers and types (the parity tests), so the same bytes.
@@ -252,8 +252,29 @@ TEST(ConvertTest, RotaEntriesAndBibCopyEveryField) {
             r.bib().SerializeAsString());
   // Moving the strings out gives the same message.
   storage::v1::RequestRecord spent = r;
-  EXPECT_EQ(ToApi(std::move(spent)).SerializeAsString(),
+  EXPECT_EQ(ToApi(std::move(spent), RequestView::kFull).SerializeAsString(),
             api.SerializeAsString());
+}
+
+TEST(ConvertTest, RoutedViewCountsTheFilteredHoldersInsteadOfListingThem) {
+  storage::v1::RequestRecord r;
+  r.add_rota()->set_library_id("bdg");
+  r.add_filtered()->set_library_id("jyp");
+  r.add_filtered()->set_library_id("tmh");
+  r.set_unlisted_ranked(4);
+  r.set_unlisted_filtered(7);
+  const v1::Request full = ToApi(r, RequestView::kFull);
+  EXPECT_EQ(full.filtered_size(), 2);
+  EXPECT_EQ(full.unlisted_filtered(), 7);
+  for (const v1::Request& routed :
+       {ToApi(r, RequestView::kRouted),
+        ToApi(storage::v1::RequestRecord(r), RequestView::kRouted)}) {
+    EXPECT_EQ(routed.filtered_size(), 0);
+    EXPECT_EQ(routed.unlisted_filtered(), 9);
+    ASSERT_EQ(routed.rota_size(), 1);
+    EXPECT_EQ(routed.rota(0).library_id(), "bdg");
+    EXPECT_EQ(routed.unlisted_ranked(), 4);
+  }
 }
 
 TEST(ConvertTest, TimestampsRoundTripIncludingBeforeTheEpoch) {

@@ -54,6 +54,31 @@ TEST_F(LibrarianServiceTest, SubmitRoutesToTheFirstLenderInTheSameCall) {
             absl::ToUnixMicros(StartTime()));
 }
 
+// Why a holder was not asked is for GetRequest (and the audit); the
+// submit's reply only counts those holders.
+TEST_F(LibrarianServiceTest, SubmitCountsFilteredHoldersAndGetListsThem) {
+  v1::PutHoldingsRequest put;  // the borrower holds it too: never asked
+  put.set_library_id("JKT");
+  *put.add_holdings() = HoldingOf("JKT", kIsbn, "JKT-1");
+  v1::PutHoldingsResponse written;
+  ASSERT_TRUE(
+      Call(*directory_, &v1::DirectoryService::Stub::PutHoldings, put, &written)
+          .ok());
+
+  v1::Request submitted = Submit("k1");
+  EXPECT_EQ(submitted.rota_size(), 3);
+  EXPECT_EQ(submitted.filtered_size(), 0);
+  EXPECT_EQ(submitted.unlisted_filtered(), 1);
+
+  v1::Request got;
+  ASSERT_TRUE(Get(submitted.id(), &got).ok());
+  EXPECT_EQ(got.rota_size(), 3);
+  ASSERT_EQ(got.filtered_size(), 1);
+  EXPECT_EQ(got.filtered(0).library_id(), "JKT");
+  EXPECT_FALSE(got.filtered(0).filtered_reason().empty());
+  EXPECT_EQ(got.unlisted_filtered(), 0);
+}
+
 TEST_F(LibrarianServiceTest, SubmitWithNoHolderWaitsInRouting) {
   // A title nobody holds yet: the request waits for holdings.
   v1::SubmitRequestRequest req = SubmitFor("k1");

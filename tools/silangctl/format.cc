@@ -151,10 +151,18 @@ std::string RotaTable(const v1::Request& r) {
         e.availability(), e.distance(), e.load(), e.performance(), e.tier(),
         e.distance_km(), outcome, notes);
   }
+  if (r.unlisted_ranked() > 0) {
+    absl::StrAppendFormat(&out, "   and %d more eligible, planned later\n",
+                          r.unlisted_ranked());
+  }
   if (r.filtered_size() > 0) out += "filtered:\n";
   for (const v1::RotaEntry& e : r.filtered()) {
     absl::StrAppendFormat(&out, "   %-*s %s\n", w, e.library_id(),
                           e.filtered_reason());
+  }
+  if (r.unlisted_filtered() > 0) {
+    absl::StrAppendFormat(&out, "   and %d more not asked, not listed\n",
+                          r.unlisted_filtered());
   }
   return out;
 }
