@@ -269,8 +269,9 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
                             : LibraryNumber(req.borrower_library_id());
 
   for (const Holder& h : in.holders) {
-    // Only the view's first members until the holder is ranked or listed
-    // (LibraryView): no record field, no string compare.
+    // The view's first members only, until the holder is ranked or listed
+    // (LibraryView): no record field, and no string compare unless some
+    // lenders were already tried.
     const LibraryView& lib = *h.library;
     auto drop = [&](Why why, const PartnershipView* p = nullptr,
                     absl::CivilDay day = {}) {
@@ -373,8 +374,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   for (size_t i = 0; i < listed; ++i) {
     s::RotaEntryRecord e;
     e.set_library_id(filtered[i].holder->library->id());
-    e.set_last_resort(
-        filtered[i].holder->library->record.lender_of_last_resort());
+    e.set_last_resort(filtered[i].holder->library->last_resort);
     e.set_filtered_reason(FilteredReason(filtered[i], req, borrower));
     rota.filtered.push_back(std::move(e));
   }
