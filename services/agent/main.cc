@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/synchronization/mutex.h"
 #include "services/agent/daemon.h"
 #include "services/agent/staff_commands.h"
 #include "tools/silangctl/session.h"
@@ -60,6 +61,9 @@ void AddRunCommand(CLI::App& app, DaemonOptions& o, bool& chosen) {
 
 int main(int argc, char** argv) {
   silang::agent::BlockStopSignals();  // before any thread starts
+  // Debian's abseil checks lock order on every Mutex acquisition (a global
+  // graph and lock); silangd turns it off too. The tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app("silang-agent: a member library's agent for Silang",
                "silang-agent");
   app.fallthrough();
