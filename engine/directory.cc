@@ -915,23 +915,19 @@ absl::Status Directory::LibraryViewsOf(
   std::vector<std::string> keys;
   keys.reserve(missing.size());
   for (size_t i : missing) keys.push_back(StrKey(ids[i]));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> families(
-      keys.size(), store_.handle(Cf::kLibraries));
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> read =
-      store_.db()->MultiGet(snap.options(), families, slices, &values);
+  std::vector<std::optional<std::string>> values;
+  RETURN_IF_ERROR(
+      store_.MultiGet(Cf::kLibraries, keys, values, snap.options()));
   auto members = store_.NewIterator(Cf::kMemberOf, snap.options());
   for (size_t j = 0; j < missing.size(); ++j) {
-    if (read[j].IsNotFound()) continue;
-    RETURN_IF_ERROR(FromRocks(read[j], "read libraries"));
+    if (!values[j]) continue;
     LibraryRecord record;
-    if (!record.ParseFromString(values[j])) {
+    if (!record.ParseFromString(*values[j])) {
       return Store::CorruptValue(Cf::kLibraries, keys[j]);
     }
-    members->Seek(slices[j]);
+    members->Seek(keys[j]);
     ASSIGN_OR_RETURN(std::vector<std::string> partnerships,
-                     TakeMemberships(*members, slices[j]));
+                     TakeMemberships(*members, keys[j]));
     const size_t i = missing[j];
     out[i] = library_views_.Insert(
         ids[i], LibraryView::Make(std::move(record), std::move(partnerships)),

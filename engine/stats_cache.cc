@@ -1,5 +1,9 @@
 #include "engine/stats_cache.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "engine/counters.h"
 #include "engine/status_macros.h"
 
@@ -40,9 +44,23 @@ absl::Status LibraryStatsCache::Lookup(const std::vector<Key>& keys,
       }
     }
   }
+  if (missed.empty()) return absl::OkStatus();
+  // One MultiGet for all: after a restart, the first decision for a
+  // popular title misses up to a thousand holders.
+  std::vector<std::string> counter_keys;
+  counter_keys.reserve(missed.size());
   for (const Miss& m : missed) {
-    ASSIGN_OR_RETURN(auto record, ReadCounters(store_, CounterScope::kLibrary,
-                                               keys[m.i].id, kAllTime));
+    counter_keys.push_back(
+        CounterKey(CounterScope::kLibrary, keys[m.i].id, kAllTime));
+  }
+  std::vector<std::optional<std::string>> values;
+  RETURN_IF_ERROR(store_.MultiGet(Cf::kCounters, counter_keys, values));
+  for (size_t j = 0; j < missed.size(); ++j) {
+    const Miss& m = missed[j];
+    storage::v1::CounterRecord record;
+    if (values[j] && !record.ParseFromString(*values[j])) {
+      return Store::CorruptValue(Cf::kCounters, counter_keys[j]);
+    }
     LibraryStats stats;
     stats.Add(record);
     out[m.i] = stats;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/counter_merge.h"
 #include "engine/keys.h"
+#include "engine/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -157,6 +158,24 @@ absl::StatusOr<std::optional<std::string>> Store::Get(
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "get");
   return value;
+}
+
+absl::Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
+                             std::vector<std::optional<std::string>>& values,
+                             const rocksdb::ReadOptions& options) const {
+  values.assign(keys.size(), std::nullopt);
+  if (keys.empty()) return absl::OkStatus();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), handle(cf));
+  std::vector<std::string> raw;
+  std::vector<rocksdb::Status> read =
+      db_->MultiGet(options, families, slices, &raw);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (read[i].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocks(read[i], "multiget"));
+    values[i] = std::move(raw[i]);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Write(Batch& batch) {

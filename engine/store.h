@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/status/status.h"
@@ -99,6 +100,11 @@ class Store {
   // nullopt if absent.
   absl::StatusOr<std::optional<std::string>> Get(Cf cf,
                                                  absl::string_view key) const;
+  // values[i] := the value of keys[i], nullopt if absent; one MultiGet
+  // (one pass over the memtables and files for all keys).
+  absl::Status MultiGet(Cf cf, const std::vector<std::string>& keys,
+                        std::vector<std::optional<std::string>>& values,
+                        const rocksdb::ReadOptions& options = {}) const;
   // nullopt if absent; DataLoss if the value does not parse.
   template <typename Msg>
   absl::StatusOr<std::optional<Msg>> GetProto(Cf cf,

@@ -1,6 +1,7 @@
 #include "engine/store.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,27 @@ TEST_F(StoreTest, AbsentKeyIsNulloptNotError) {
       store->GetProto<s::RequestRecord>(Cf::kRequests, keys::RequestKey(1));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StoreTest, MultiGetAnswersEachKeyInOrderAbsentAsNullopt) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  {
+    Batch batch(*store);
+    batch.Put(Cf::kTimers, "a", "1");
+    batch.Put(Cf::kTimers, "c", "3");
+    batch.Put(Cf::kTasks, "b", "other family");
+    ASSERT_TRUE(store->Write(batch).ok());
+  }
+  std::vector<std::optional<std::string>> got;
+  ASSERT_TRUE(store->MultiGet(Cf::kTimers, {"c", "b", "a", "c"}, got).ok());
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0], "3");
+  EXPECT_EQ(got[1], std::nullopt);
+  EXPECT_EQ(got[2], "1");
+  EXPECT_EQ(got[3], "3");
+  ASSERT_TRUE(store->MultiGet(Cf::kTimers, {}, got).ok());
+  EXPECT_TRUE(got.empty());
 }
 
 TEST_F(StoreTest, SchemaVersionMismatchIsFailedPrecondition) {
