@@ -915,22 +915,19 @@ absl::Status Directory::LibraryViewsOf(
   std::vector<std::string> keys;
   keys.reserve(missing.size());
   for (size_t i : missing) keys.push_back(StrKey(ids[i]));
-  std::vector<std::optional<std::string>> values;
+  std::vector<std::optional<LibraryRecord>> records;
   RETURN_IF_ERROR(
-      store_.MultiGet(Cf::kLibraries, keys, values, snap.options()));
+      store_.MultiGetProto(Cf::kLibraries, keys, records, snap.options()));
   auto members = store_.NewIterator(Cf::kMemberOf, snap.options());
   for (size_t j = 0; j < missing.size(); ++j) {
-    if (!values[j]) continue;
-    LibraryRecord record;
-    if (!record.ParseFromString(*values[j])) {
-      return Store::CorruptValue(Cf::kLibraries, keys[j]);
-    }
+    if (!records[j]) continue;
     members->Seek(keys[j]);
     ASSIGN_OR_RETURN(std::vector<std::string> partnerships,
                      TakeMemberships(*members, keys[j]));
     const size_t i = missing[j];
     out[i] = library_views_.Insert(
-        ids[i], LibraryView::Make(std::move(record), std::move(partnerships)),
+        ids[i],
+        LibraryView::Make(*std::move(records[j]), std::move(partnerships)),
         ticket);
   }
   return absl::OkStatus();

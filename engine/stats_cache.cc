@@ -53,16 +53,12 @@ absl::Status LibraryStatsCache::Lookup(const std::vector<Key>& keys,
     counter_keys.push_back(
         CounterKey(CounterScope::kLibrary, keys[m.i].id, kAllTime));
   }
-  std::vector<std::optional<std::string>> values;
-  RETURN_IF_ERROR(store_.MultiGet(Cf::kCounters, counter_keys, values));
+  std::vector<std::optional<storage::v1::CounterRecord>> records;
+  RETURN_IF_ERROR(store_.MultiGetProto(Cf::kCounters, counter_keys, records));
   for (size_t j = 0; j < missed.size(); ++j) {
     const Miss& m = missed[j];
-    storage::v1::CounterRecord record;
-    if (values[j] && !record.ParseFromString(*values[j])) {
-      return Store::CorruptValue(Cf::kCounters, counter_keys[j]);
-    }
     LibraryStats stats;
-    stats.Add(record);
+    if (records[j]) stats.Add(*records[j]);  // absent: all zero
     out[m.i] = stats;
     absl::MutexLock lock(&mu_);
     Slot& slot = SlotFor(keys[m.i].number);

@@ -118,6 +118,23 @@ class Store {
     }
     return msg;
   }
+  // MultiGet, parsed: out[i] := keys[i]'s message, nullopt if absent;
+  // DataLoss naming the key if a value does not parse.
+  template <typename Msg>
+  absl::Status MultiGetProto(Cf cf, const std::vector<std::string>& keys,
+                             std::vector<std::optional<Msg>>& out,
+                             const rocksdb::ReadOptions& options = {}) const {
+    std::vector<std::optional<std::string>> raw;
+    if (absl::Status s = MultiGet(cf, keys, raw, options); !s.ok()) return s;
+    out.assign(keys.size(), std::nullopt);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!raw[i]) continue;
+      if (!out[i].emplace().ParseFromString(*raw[i])) {
+        return CorruptValue(cf, keys[i]);
+      }
+    }
+    return absl::OkStatus();
+  }
 
   absl::Status Write(Batch& batch);
   // Without a WAL sync, for bulk data (imports, cleanup of old holdings):
