@@ -676,14 +676,16 @@ absl::Status Directory::CommitHoldingsReplacement(
     return absl::OkStatus();
   }
   // A title's holders changed only if one of these libraries holds it now
-  // (the upload named it) or held it before (it is in the entry).
-  const absl::flat_hash_set<absl::string_view> replaced(library_ids.begin(),
-                                                        library_ids.end());
+  // (the upload named it) or held it before (it is in the entry). Compared
+  // by library number: the pass holds the cache's lock over up to 2 M
+  // holders, and a view's number is at its front, its id string is not.
+  absl::flat_hash_set<uint32_t> replaced;
+  for (const std::string& id : library_ids) replaced.insert(LibraryNumber(id));
   title_holders_.DropIf(
       [&](absl::string_view title, const TitleHolders& holders) {
         if (named(title)) return true;
         for (const TitleHolder& h : holders) {
-          if (replaced.contains(h.library->id())) return true;
+          if (replaced.contains(h.library->number)) return true;
         }
         return false;
       });
