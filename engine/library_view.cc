@@ -119,15 +119,7 @@ std::shared_ptr<const LibraryView> LibraryView::Make(
 
 std::shared_ptr<const LibraryView> LibraryView::WithPartnerships(
     std::vector<std::string> partnership_ids) const {
-  auto view = std::make_shared<LibraryView>();
-  view->record = record;
-  view->zone = zone;
-  view->closures = closures;
-  view->position = position;
-  view->province = province;
-  view->island = island;
-  view->number = number;
-  CopyRoutingFields(*view);
+  auto view = std::make_shared<LibraryView>(*this);
   SetPartnerships(*view, std::move(partnership_ids));
   return view;
 }

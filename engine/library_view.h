@@ -74,9 +74,11 @@ struct LibraryView {
   // with a new one, because the library or its memberships changed.
   // Whoever kept the view beyond one decision (the title-holders cache)
   // looks the library up again when it sees the flag.
-  bool superseded() const { return superseded_.load(std::memory_order_acquire); }
+  bool superseded() const {
+    return superseded_.value.load(std::memory_order_acquire);
+  }
   void MarkSuperseded() const {
-    superseded_.store(true, std::memory_order_release);
+    superseded_.value.store(true, std::memory_order_release);
   }
 
   static std::shared_ptr<const LibraryView> Make(
@@ -91,7 +93,14 @@ struct LibraryView {
       std::vector<std::string> partnership_ids) const;
 
  private:
-  mutable std::atomic<bool> superseded_{false};
+  // A copy of a view is a new view: not superseded.
+  struct Flag {
+    Flag() = default;
+    Flag(const Flag&) {}
+    Flag& operator=(const Flag&) = delete;
+    mutable std::atomic<bool> value{false};
+  };
+  Flag superseded_;
 };
 
 struct PartnershipView {
