@@ -264,9 +264,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
             });
   std::vector<const PartnershipView*> shared;
   candidates.reserve(in.holders.size());
-  const uint32_t self = in.borrower != nullptr
-                            ? in.borrower->number
-                            : LibraryNumber(req.borrower_library_id());
+  const uint32_t self = in.borrower->number;
 
   for (const Holder& h : in.holders) {
     // The view's first members only, until the holder is ranked or listed

@@ -80,6 +80,7 @@ struct Holder {
 };
 
 struct RoutingInput {
+  // All three required.
   const storage::v1::RequestRecord* request = nullptr;
   const LibraryView* borrower = nullptr;
   const LibraryView* pickup = nullptr;
