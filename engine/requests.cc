@@ -252,7 +252,7 @@ absl::Status RequestEngine::Advance(Change& c) {
     c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from,
             s::STATE_SENT_TO_LENDER, s::REASON_UNSPECIFIED,
             absl::StrCat("rank ", r.rota(pos).rank(), " of ", r.rota_size(),
-                         ": ", r.rota(pos).explanation()),
+                         ": ", ExplainRanked(r.rota(pos))),
             lender);
     return absl::OkStatus();
   }
@@ -842,7 +842,8 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
         again.set_rank(a.rota_size() + 1);
         again.set_explanation(
             absl::StrCat("retry after ", fsm::ReasonName(cmd.reason), "; ",
-                         entry->explanation()));
+                         ExplainRanked(*entry)));
+        again.clear_facts();  // worded once, above
         *a.add_rota() = std::move(again);
       }
     }

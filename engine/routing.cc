@@ -30,83 +30,45 @@ std::string MaterialName(s::MaterialType m) {
   return s::MaterialType_Name(m).substr(sizeof("MATERIAL_TYPE_") - 1);
 }
 
-// Why a holder was not asked; formatted only for listed ones.
-enum class Why {
-  kSelf,
-  kTried,
-  kSuspended,
-  kClosed,
-  kNoService,
-  kNoMaterial,
-  kAtLimit,
-  kNoPartnership,
-  kNotYetValid,
-  kExpired,
-  kServiceNotCovered,
-  kMaterialNotCovered,
-  kNothingLendable,
-};
-
 struct Filtered {
   const Holder* holder;
-  Why why;
+  s::FilterReason why;
   const PartnershipView* partnership = nullptr;  // for partnership reasons
-  absl::CivilDay today;                          // for kClosed
+  absl::CivilDay today;                          // for CLOSED
 };
 
-std::string FilteredReason(const Filtered& f, const s::RequestRecord& req,
-                           const std::string& borrower) {
+// The words for reasons that hang on state that may change after routing
+// (a closure, a loan limit, a partnership's dates), frozen into the stored
+// entry; "" for reasons the request itself rewords later (ExplainFiltered).
+std::string FrozenReason(const Filtered& f) {
   const LibraryView& lib = *f.holder->library;
-  const std::string pid = f.partnership ? f.partnership->id() : "";
   switch (f.why) {
-    case Why::kSelf:
-      return "borrowing library holds it: local copy, not routed";
-    case Why::kTried:
-      return "already tried for this request";
-    case Why::kSuspended:
-      return "suspended";
-    case Why::kClosed: {
-      int i = lib.ClosureOn(f.today);
-      const auto& c = lib.record.closures(i);
+    case s::FILTER_REASON_CLOSED: {
+      const auto& c = lib.record.closures(lib.ClosureOn(f.today));
       return absl::StrCat("closed ", c.from_date(), " to ", c.to_date(),
                           c.reason().empty() ? "" : " (", c.reason(),
                           c.reason().empty() ? "" : ")");
     }
-    case Why::kNoService:
-      return absl::StrCat("policy: does not lend by ",
-                          ServiceName(req.service_type()));
-    case Why::kNoMaterial:
-      return absl::StrCat("policy: does not lend ",
-                          MaterialName(req.material_type()));
-    case Why::kAtLimit:
+    case s::FILTER_REASON_AT_LIMIT:
       return absl::StrCat("at its limit of ",
                           lib.record.policy().max_concurrent_loans(),
                           " concurrent loans");
-    case Why::kNoPartnership:
-      return absl::StrCat("no partnership with ", borrower);
-    case Why::kNotYetValid:
-      return absl::StrCat("partnership ", pid, " starts ",
+    case s::FILTER_REASON_NOT_YET_VALID:
+      return absl::StrCat("partnership ", f.partnership->id(), " starts ",
                           f.partnership->record.valid_from());
-    case Why::kExpired:
-      return absl::StrCat("partnership ", pid, " expired on ",
+    case s::FILTER_REASON_EXPIRED:
+      return absl::StrCat("partnership ", f.partnership->id(), " expired on ",
                           f.partnership->record.valid_until());
-    case Why::kServiceNotCovered:
-      return absl::StrCat("partnership ", pid, " does not cover ",
-                          ServiceName(req.service_type()));
-    case Why::kMaterialNotCovered:
-      return absl::StrCat("partnership ", pid, " does not cover ",
-                          MaterialName(req.material_type()));
-    case Why::kNothingLendable:
-      return "no copy that may be lent (not for loan or withdrawn)";
+    default:
+      return "";
   }
-  return "filtered";
 }
 
 // The best (lowest tier, then id) shared partnership valid on `today` that
 // covers the request; otherwise why not, for the greatest id that failed.
 struct Match {
   const PartnershipView* best = nullptr;
-  Why why = Why::kNoPartnership;
+  s::FilterReason why = s::FILTER_REASON_NO_PARTNERSHIP;
   const PartnershipView* why_partnership = nullptr;
 };
 
@@ -139,16 +101,16 @@ Match MatchPartnership(const RoutingInput& in,
   Match m;
   for (const PartnershipView* pv : shared) {
     const PartnershipView& p = *pv;
-    Why why;
+    s::FilterReason why;
     if (today < p.valid_from) {
-      why = Why::kNotYetValid;
+      why = s::FILTER_REASON_NOT_YET_VALID;
     } else if (p.valid_until < today) {
-      why = Why::kExpired;
+      why = s::FILTER_REASON_EXPIRED;
     } else if (!Covers(p.record.services(), req.service_type())) {
-      why = Why::kServiceNotCovered;
+      why = s::FILTER_REASON_SERVICE_NOT_COVERED;
     } else if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
                !Covers(p.record.material_types(), req.material_type())) {
-      why = Why::kMaterialNotCovered;
+      why = s::FILTER_REASON_MATERIAL_NOT_COVERED;
     } else {
       if (m.best == nullptr || p.tier < m.best->tier ||
           (p.tier == m.best->tier && p.id() < m.best->id())) {
@@ -216,16 +178,15 @@ s::RotaEntryRecord ToEntry(const Candidate& c, int rank) {
   e.set_last_resort(lib.lender_of_last_resort());
   e.set_partnership_id(c.partnership->id());
   e.set_score(c.score);
-  e.set_explanation(absl::StrFormat(
-      "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued; "
-      "filled %d of %d%s",
-      c.availability.label, c.km,
-      c.crossing_island     ? ", inter-island"
-      : c.crossing_province ? ", inter-province"
-                            : "",
-      c.partnership->id(), c.partnership->tier, h.loans_out, h.open_queue,
-      h.filled, h.requests_received,
-      lib.lender_of_last_resort() ? "; lender of last resort" : ""));
+  s::RotaFacts& f = *e.mutable_facts();
+  f.set_availability(h.availability);
+  f.set_inter_island(c.crossing_island);
+  f.set_inter_province(c.crossing_province);
+  f.set_tier(c.partnership->tier);
+  f.set_loans_out(h.loans_out);
+  f.set_open_queue(h.open_queue);
+  f.set_filled(h.filled);
+  f.set_requests_received(h.requests_received);
   return e;
 }
 
@@ -271,39 +232,39 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
     // (LibraryView): no record field, and no string compare unless some
     // lenders were already tried.
     const LibraryView& lib = *h.library;
-    auto drop = [&](Why why, const PartnershipView* p = nullptr,
+    auto drop = [&](s::FilterReason why, const PartnershipView* p = nullptr,
                     absl::CivilDay day = {}) {
       filtered.push_back({&h, why, p, day});
     };
     if (lib.number == self) {
-      drop(Why::kSelf);
+      drop(s::FILTER_REASON_BORROWER_HOLDS);
       continue;
     }
     if (in.tried.count(lib.id())) {
-      drop(Why::kTried);
+      drop(s::FILTER_REASON_TRIED);
       continue;
     }
     if (lib.suspended) {
-      drop(Why::kSuspended);
+      drop(s::FILTER_REASON_SUSPENDED);
       continue;
     }
     const absl::CivilDay today = today_of.For(lib);
     if (lib.ClosureOn(today) >= 0) {
-      drop(Why::kClosed, nullptr, today);
+      drop(s::FILTER_REASON_CLOSED, nullptr, today);
       continue;
     }
     if (!lib.Lends(service)) {
-      drop(Why::kNoService);
+      drop(s::FILTER_REASON_NO_SERVICE);
       continue;
     }
     if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
         !lib.LendsMaterial(req.material_type())) {
-      drop(Why::kNoMaterial);
+      drop(s::FILTER_REASON_NO_MATERIAL);
       continue;
     }
     if (lib.max_concurrent_loans > 0 &&
         h.loans_out >= lib.max_concurrent_loans) {
-      drop(Why::kAtLimit);
+      drop(s::FILTER_REASON_AT_LIMIT);
       continue;
     }
     SharedPartnerships(borrowers, lib, shared);
@@ -314,7 +275,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
     }
     Availability availability = ScoreOf(h.availability);
     if (availability.score < 0) {
-      drop(Why::kNothingLendable);
+      drop(s::FILTER_REASON_NOTHING_LENDABLE);
       continue;
     }
 
@@ -368,16 +329,65 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   };
   std::partial_sort(filtered.begin(), filtered.begin() + listed,
                     filtered.end(), by_id);
-  const std::string& borrower = req.borrower_library_id();
   for (size_t i = 0; i < listed; ++i) {
+    const Filtered& f = filtered[i];
     s::RotaEntryRecord e;
-    e.set_library_id(filtered[i].holder->library->id());
-    e.set_last_resort(filtered[i].holder->library->last_resort);
-    e.set_filtered_reason(FilteredReason(filtered[i], req, borrower));
+    e.set_library_id(f.holder->library->id());
+    e.set_last_resort(f.holder->library->last_resort);
+    e.set_filter(f.why);
+    if (f.partnership != nullptr) e.set_partnership_id(f.partnership->id());
+    e.set_filtered_reason(FrozenReason(f));
     rota.filtered.push_back(std::move(e));
   }
   rota.unlisted_filtered = static_cast<int>(filtered.size() - listed);
   return rota;
+}
+
+std::string ExplainRanked(const s::RotaEntryRecord& e) {
+  if (!e.explanation().empty() || !e.has_facts()) return e.explanation();
+  const s::RotaFacts& f = e.facts();
+  return absl::StrFormat(
+      "%s; %.0f km%s; partnership %s (tier %d); %d out, %d queued; "
+      "filled %d of %d%s",
+      ScoreOf(f.availability()).label, e.distance_km(),
+      f.inter_island()     ? ", inter-island"
+      : f.inter_province() ? ", inter-province"
+                           : "",
+      e.partnership_id(), f.tier(), f.loans_out(), f.open_queue(), f.filled(),
+      f.requests_received(),
+      e.last_resort() ? "; lender of last resort" : "");
+}
+
+std::string ExplainFiltered(const s::RotaEntryRecord& e,
+                            const s::RequestRecord& req) {
+  if (!e.filtered_reason().empty()) return e.filtered_reason();
+  switch (e.filter()) {
+    case s::FILTER_REASON_BORROWER_HOLDS:
+      return "borrowing library holds it: local copy, not routed";
+    case s::FILTER_REASON_TRIED:
+      return "already tried for this request";
+    case s::FILTER_REASON_SUSPENDED:
+      return "suspended";
+    case s::FILTER_REASON_NO_SERVICE:
+      return absl::StrCat("policy: does not lend by ",
+                          ServiceName(req.service_type()));
+    case s::FILTER_REASON_NO_MATERIAL:
+      return absl::StrCat("policy: does not lend ",
+                          MaterialName(req.material_type()));
+    case s::FILTER_REASON_NO_PARTNERSHIP:
+      return absl::StrCat("no partnership with ", req.borrower_library_id());
+    case s::FILTER_REASON_SERVICE_NOT_COVERED:
+      return absl::StrCat("partnership ", e.partnership_id(),
+                          " does not cover ", ServiceName(req.service_type()));
+    case s::FILTER_REASON_MATERIAL_NOT_COVERED:
+      return absl::StrCat("partnership ", e.partnership_id(),
+                          " does not cover ",
+                          MaterialName(req.material_type()));
+    case s::FILTER_REASON_NOTHING_LENDABLE:
+      return "no copy that may be lent (not for loan or withdrawn)";
+    default:  // the frozen reasons carry their text (FrozenReason)
+      return "filtered";
+  }
 }
 
 }  // namespace silang

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/clock.h"
@@ -474,6 +475,9 @@ TEST_F(RequestsTest, RetryPossibleRequeuesTheLenderAtTheEndOnce) {
   EXPECT_TRUE(r.rota(3).retry_entry());
   EXPECT_EQ(r.rota(3).rank(), 4);
   EXPECT_EQ(r.rota(0).outcome(), s::REASON_ON_LOAN);
+  // The retry says why it is there, then what the first ask said.
+  EXPECT_EQ(ExplainRanked(r.rota(3)),
+            absl::StrCat("retry after ON_LOAN; ", ExplainRanked(r.rota(0))));
 
   MustAct(id, "tpi", s::ACTION_UNFILLED, s::REASON_NOT_HELD);
   r = MustAct(id, "tmh", s::ACTION_UNFILLED, s::REASON_NOT_HELD);

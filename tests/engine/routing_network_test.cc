@@ -379,7 +379,7 @@ TEST_F(RoutingNetworkTest, CrossingIslandsCosts) {
   Rota from_jakarta = Plan("jkt", "rec:island");
   EXPECT_EQ(Submit("jkt", "rec:island").current_lender_id(), "bdg");
   EXPECT_THAT(RankedIds(from_jakarta), ElementsAre("bdg", "tpi"));
-  EXPECT_THAT(from_jakarta.ranked[1].explanation(), HasSubstr("inter-island"));
+  EXPECT_THAT(ExplainRanked(from_jakarta.ranked[1]), HasSubstr("inter-island"));
 
   Hold("dps", "rec:strait");
   Hold("jkt", "rec:strait");
@@ -389,8 +389,8 @@ TEST_F(RoutingNetworkTest, CrossingIslandsCosts) {
   EXPECT_LT(from_surabaya.ranked[1].distance_km(),
             from_surabaya.ranked[0].distance_km());
   EXPECT_NEAR(from_surabaya.ranked[1].distance_km(), 313, 2);
-  EXPECT_THAT(from_surabaya.ranked[1].explanation(), HasSubstr("inter-island"));
-  EXPECT_THAT(from_surabaya.ranked[0].explanation(),
+  EXPECT_THAT(ExplainRanked(from_surabaya.ranked[1]), HasSubstr("inter-island"));
+  EXPECT_THAT(ExplainRanked(from_surabaya.ranked[0]),
               HasSubstr("inter-province"));
 }
 
@@ -433,8 +433,8 @@ TEST_F(RoutingNetworkTest, ExpiredPartnershipRemovesTheLenderAndSaysWhy) {
   EXPECT_EQ(r.current_lender_id(), "jkt");
   ASSERT_EQ(r.filtered_size(), 1);
   EXPECT_EQ(r.filtered(0).library_id(), "bnj");
-  EXPECT_THAT(r.filtered(0).filtered_reason(), HasSubstr("kota-medan-binjai"));
-  EXPECT_THAT(r.filtered(0).filtered_reason(), HasSubstr("2023-12-31"));
+  EXPECT_THAT(ExplainFiltered(r.filtered(0), r), HasSubstr("kota-medan-binjai"));
+  EXPECT_THAT(ExplainFiltered(r.filtered(0), r), HasSubstr("2023-12-31"));
 }
 
 // At 23:30 WIB on Wednesday 2024-03-06 it is already Thursday 2024-03-07 in
@@ -456,8 +456,9 @@ TEST_F(RoutingNetworkTest, ClosedTodayInItsOwnTimeZone) {
   EXPECT_THAT(RankedIds(rota), ElementsAre("sby"));
   ASSERT_THAT(FilteredIds(rota), ElementsAre("dps", "jyp"));
   for (const auto& e : rota.filtered) {
-    EXPECT_THAT(e.filtered_reason(), HasSubstr("closed 2024-03-07"));
-    EXPECT_THAT(e.filtered_reason(), HasSubstr("stocktaking"));
+    const std::string why = ExplainFiltered(e, Request("jkt", "rec:closed"));
+    EXPECT_THAT(why, HasSubstr("closed 2024-03-07"));
+    EXPECT_THAT(why, HasSubstr("stocktaking"));
   }
   EXPECT_EQ(Submit("jkt", "rec:closed").current_lender_id(), "sby");
 
@@ -477,7 +478,9 @@ TEST_F(RoutingNetworkTest, SuspendedLenderIsFiltered) {
   EXPECT_EQ(Submit("jkt", "rec:suspended").current_lender_id(), "sby");
   EXPECT_THAT(RankedIds(rota), ElementsAre("sby"));
   ASSERT_THAT(FilteredIds(rota), ElementsAre("bdg"));
-  EXPECT_THAT(rota.filtered[0].filtered_reason(), HasSubstr("suspended"));
+  EXPECT_THAT(
+      ExplainFiltered(rota.filtered[0], Request("jkt", "rec:suspended")),
+      HasSubstr("suspended"));
 }
 
 // Expected: sby, tpi, then bgr: Bogor is 43 km away and in the city tier,
@@ -508,7 +511,7 @@ TEST_F(RoutingNetworkTest, LenderAtItsConcurrentLoanLimitIsFiltered) {
   Rota rota = Plan("jkt", "rec:limit");
   EXPECT_THAT(RankedIds(rota), ElementsAre("sby"));
   ASSERT_THAT(FilteredIds(rota), ElementsAre("bdg"));
-  EXPECT_THAT(rota.filtered[0].filtered_reason(),
+  EXPECT_THAT(ExplainFiltered(rota.filtered[0], Request("jkt", "rec:limit")),
               HasSubstr("at its limit of 2 concurrent loans"));
   RequestRecord third = Submit("jkt", "rec:limit");
   EXPECT_EQ(third.current_lender_id(), "sby");
@@ -579,10 +582,12 @@ TEST(RoutingNetworkOrderTest, TieBreakDoesNotDependOnInsertionOrder) {
     EXPECT_EQ(a.ranked[i].rank(), b.ranked[i].rank());
     EXPECT_DOUBLE_EQ(a.ranked[i].score(), b.ranked[i].score());
     EXPECT_EQ(a.ranked[i].partnership_id(), b.ranked[i].partnership_id());
-    EXPECT_EQ(a.ranked[i].explanation(), b.ranked[i].explanation());
+    EXPECT_EQ(ExplainRanked(a.ranked[i]), ExplainRanked(b.ranked[i]));
   }
+  const RequestRecord tie = Request("jkt", "rec:tie");
   for (size_t i = 0; i < a.filtered.size(); ++i) {
-    EXPECT_EQ(a.filtered[i].filtered_reason(), b.filtered[i].filtered_reason());
+    EXPECT_EQ(ExplainFiltered(a.filtered[i], tie),
+              ExplainFiltered(b.filtered[i], tie));
   }
   // Expected, by distance (all national tier, on the shelf): sby 662 km
   // (same island), dps 962, mks-1 and mks-2 1,398 (tied), tmh 2,162, mnd

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/geo.h"
@@ -18,6 +19,7 @@ namespace {
 namespace s = storage::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 struct Point {
   double lat;
@@ -302,7 +304,7 @@ TEST_F(RoutingTest, HardFilters) {
     EXPECT_TRUE(rota.ranked.empty());
     ASSERT_EQ(rota.filtered.size(), 1u);
     EXPECT_EQ(rota.filtered[0].library_id(), h.library.id());
-    EXPECT_THAT(rota.filtered[0].filtered_reason(), HasSubstr(c.phrase));
+    EXPECT_THAT(ExplainFiltered(rota.filtered[0], req), HasSubstr(c.phrase));
   }
 }
 
@@ -316,8 +318,43 @@ TEST_F(RoutingTest, BaselinePassesEveryFilter) {
   EXPECT_EQ(rota.ranked[0].rank(), 1);
   EXPECT_EQ(rota.ranked[0].partnership_id(), "p-nasional");
   EXPECT_NEAR(rota.ranked[0].distance_km(), 115, 10);
-  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("on shelf"));
-  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("inter-province"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[0]), HasSubstr("on shelf"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[0]), HasSubstr("inter-province"));
+}
+
+// A stored request rewrites its rota on every transition, and sentences
+// were over half its bytes: entries keep figures and reason codes, and
+// ExplainRanked / ExplainFiltered word them on read.
+TEST_F(RoutingTest, EntriesStoreFiguresAndReasonCodesNotSentences) {
+  TestHolder bandung = MakeHolder(Bandung());
+  bandung.loans_out = 2;
+  bandung.open_queue = 1;
+  s::LibraryRecord jayapura =
+      Library("jyp", {-2.5337, 140.7181}, "Papua", "Papua", "WIT");
+  jayapura.set_status(s::LIBRARY_STATUS_SUSPENDED);
+  input_.holders = {bandung, MakeHolder(jayapura)};
+  Rota rota = Build();
+
+  ASSERT_EQ(rota.ranked.size(), 1u);
+  const s::RotaEntryRecord& ranked = rota.ranked[0];
+  EXPECT_THAT(ranked.explanation(), IsEmpty());
+  ASSERT_TRUE(ranked.has_facts());
+  EXPECT_EQ(ranked.facts().availability(), s::AVAILABILITY_ON_SHELF);
+  EXPECT_TRUE(ranked.facts().inter_province());
+  EXPECT_FALSE(ranked.facts().inter_island());
+  EXPECT_EQ(ranked.facts().loans_out(), 2);
+  EXPECT_EQ(ranked.facts().open_queue(), 1);
+  EXPECT_EQ(ExplainRanked(ranked),
+            absl::StrFormat("on shelf; %.0f km, inter-province; partnership "
+                            "p-nasional (tier %d); 2 out, 1 queued; filled 0 "
+                            "of 0",
+                            ranked.distance_km(), ranked.facts().tier()));
+
+  ASSERT_EQ(rota.filtered.size(), 1u);
+  const s::RotaEntryRecord& filtered = rota.filtered[0];
+  EXPECT_THAT(filtered.filtered_reason(), IsEmpty());
+  EXPECT_EQ(filtered.filter(), s::FILTER_REASON_SUSPENDED);
+  EXPECT_EQ(ExplainFiltered(filtered, request_), "suspended");
 }
 
 TEST_F(RoutingTest, ClosedTodayInItsOwnTimeZone) {
@@ -338,7 +375,7 @@ TEST_F(RoutingTest, ClosedTodayInItsOwnTimeZone) {
   EXPECT_THAT(RankedIds(rota), ElementsAre("bdg"));
   ASSERT_EQ(rota.filtered.size(), 1u);
   EXPECT_EQ(rota.filtered[0].library_id(), "jyp");
-  EXPECT_THAT(rota.filtered[0].filtered_reason(),
+  EXPECT_THAT(ExplainFiltered(rota.filtered[0], request_),
               HasSubstr("closed 2024-03-07 to 2024-03-07"));
 }
 
@@ -370,8 +407,8 @@ TEST_F(RoutingTest, OnShelfBeatsOnLoan) {
   EXPECT_THAT(RankedIds(rota), ElementsAre("tpi", "bdg"));
   EXPECT_DOUBLE_EQ(rota.ranked[0].availability(), 1.0);
   EXPECT_DOUBLE_EQ(rota.ranked[1].availability(), 0.2);
-  EXPECT_THAT(rota.ranked[1].explanation(), HasSubstr("on loan"));
-  EXPECT_THAT(rota.ranked[0].explanation(), HasSubstr("inter-island"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[1]), HasSubstr("on loan"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[0]), HasSubstr("inter-island"));
 }
 
 TEST_F(RoutingTest, BestItemCountsForAvailability) {
@@ -427,7 +464,7 @@ TEST_F(RoutingTest, LenderOfLastResortGoesLast) {
   EXPECT_TRUE(rota.ranked[2].last_resort());
   EXPECT_GT(rota.ranked[2].score(), rota.ranked[0].score());
   EXPECT_GT(rota.ranked[2].score(), rota.ranked[1].score());
-  EXPECT_THAT(rota.ranked[2].explanation(), HasSubstr("lender of last resort"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[2]), HasSubstr("lender of last resort"));
 }
 
 TEST_F(RoutingTest, TiesBreakOnLibraryIdWhateverTheInputOrder) {
