@@ -213,6 +213,19 @@ uint64_t Store::IntProperty(absl::string_view name) const {
   return total;
 }
 
+absl::Status Store::CompactAll() {
+  rocksdb::CompactRangeOptions options;
+  options.allow_write_stall = true;
+  for (int i = 0; i < kCfCount; ++i) {
+    rocksdb::Status s =
+        db_->CompactRange(options, handles_[i], nullptr, nullptr);
+    if (!s.ok()) {
+      return FromRocks(s, absl::StrCat("compact ", kCfNames[i]));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Store::CorruptValue(Cf cf, absl::string_view key) {
   return absl::DataLossError(
       absl::StrCat("undecodable record in column family ",

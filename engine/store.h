@@ -178,6 +178,12 @@ class Store {
   // A RocksDB property (e.g. "rocksdb.estimate-num-keys") summed over cfs.
   uint64_t IntProperty(absl::string_view name) const;
 
+  // Flushes every column family and compacts it fully, so nothing written
+  // so far is left in memtables or level 0. Blocks until done; writes may
+  // stall meanwhile. For a store just bulk-loaded offline (silang-bench
+  // settles its loaded network with it before measuring).
+  absl::Status CompactAll();
+
   static absl::Status CorruptValue(Cf cf, absl::string_view key);
 
  private:

@@ -1,6 +1,6 @@
 #!/bin/bash
-# silang-bench at a tiny scale against its own silangd: every operation must
-# print a RESULT line with a positive rate.
+# silang-bench at a tiny scale against its own silangd: it settles the loaded
+# store, and every operation must print a RESULT line with a positive rate.
 # Usage: silang_bench_smoke_test.sh SILANG_BENCH SILANGD
 set -euo pipefail
 OUT=$(mktemp "${TMPDIR:-/tmp}/silang-bench-smoke.XXXXXX")
@@ -9,6 +9,9 @@ trap 'rm -f "$OUT"' EXIT
   --concurrency 4 --seconds 2 --warmup 0.2 >"$OUT" 2>&1 || {
   cat "$OUT"; echo "FAIL: silang-bench exited non-zero" >&2; exit 1; }
 cat "$OUT"
+# After loading, it settles the store and measures on a restarted silangd.
+grep -q "^settle: stopped silangd, compacted the loaded store offline" "$OUT" || {
+  echo "FAIL: no settle line" >&2; exit 1; }
 for op in submit loan_life health; do
   line=$(grep "^RESULT op=$op " "$OUT") || {
     echo "FAIL: no RESULT line for $op" >&2; exit 1; }

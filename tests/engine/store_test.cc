@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "engine/keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -156,6 +157,40 @@ TEST_F(StoreTest, MultiGetAnswersEachKeyInOrderAbsentAsNullopt) {
   EXPECT_EQ(got[3], "3");
   ASSERT_TRUE(store->MultiGet(Cf::kTimers, {}, got).ok());
   EXPECT_TRUE(got.empty());
+}
+
+// Level-0 files of one family (a string property in RocksDB).
+int LevelZeroFiles(const Store& store, Cf cf) {
+  std::string files;
+  if (!store.db()->GetProperty(store.handle(cf),
+                               "rocksdb.num-files-at-level0", &files)) {
+    return -1;
+  }
+  return std::stoi(files);
+}
+
+TEST_F(StoreTest, CompactAllLeavesNothingInMemtablesOrLevelZero) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    Batch batch(*store);
+    for (int i = 0; i < 100; ++i) {
+      batch.Put(Cf::kHoldings, absl::StrCat("h", round, "-", i), "copy");
+    }
+    batch.Put(Cf::kTimers, absl::StrCat("t", round), "due");
+    ASSERT_TRUE(store->Write(batch).ok());
+    // One level-0 file per round.
+    rocksdb::FlushOptions flush;
+    ASSERT_TRUE(store->db()->Flush(flush, store->handle(Cf::kHoldings)).ok());
+  }
+  ASSERT_EQ(LevelZeroFiles(*store, Cf::kHoldings), 3);
+  ASSERT_GT(store->IntProperty("rocksdb.num-entries-active-mem-table"), 0u);
+
+  ASSERT_TRUE(store->CompactAll().ok());
+  EXPECT_EQ(LevelZeroFiles(*store, Cf::kHoldings), 0);
+  EXPECT_EQ(store->IntProperty("rocksdb.num-entries-active-mem-table"), 0u);
+  EXPECT_EQ(store->Get(Cf::kHoldings, "h2-99").value(), "copy");
+  EXPECT_EQ(store->Get(Cf::kTimers, "t0").value(), "due");
 }
 
 TEST_F(StoreTest, SchemaVersionMismatchIsFailedPrecondition) {

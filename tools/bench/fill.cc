@@ -75,4 +75,12 @@ absl::StatusOr<FillReport> FillRequests(const std::string& data_dir,
   return report;
 }
 
+absl::Status CompactStore(const std::string& data_dir) {
+  Store::Options options;
+  options.dir = data_dir;
+  auto store = Store::Open(options);
+  if (!store.ok()) return store.status();
+  return (*store)->CompactAll();
+}
+
 }  // namespace silang::bench

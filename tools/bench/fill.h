@@ -4,7 +4,8 @@
 // like routing_bench's load) and submits through RequestEngine::Submit, so
 // every request is routed and written exactly as silangd would write it,
 // but without gRPC. Requests follow the workload's title and borrower
-// distributions (workload.h).
+// distributions (workload.h). CompactStore settles a freshly loaded store
+// the same way, offline.
 //
 // Not thread-safe; runs its own worker threads.
 #ifndef SILANG_TOOLS_BENCH_FILL_H_
@@ -32,6 +33,11 @@ absl::StatusOr<FillReport> FillRequests(const std::string& data_dir,
                                         const std::vector<int>& active,
                                         int64_t count, int threads,
                                         std::atomic<int64_t>& done);
+
+// Flushes and fully compacts the store in data_dir (Store::CompactAll), so
+// a phase measured after a bulk load does not pay for the load's flushes
+// and compactions. REQUIRES: no process has the store open.
+absl::Status CompactStore(const std::string& data_dir);
 
 }  // namespace silang::bench
 
