@@ -38,11 +38,19 @@ struct Filtered {
 };
 
 // The words for reasons that hang on state that may change after routing
-// (a closure, a loan limit, a partnership's dates), frozen into the stored
-// entry; "" for reasons the request itself rewords later (ExplainFiltered).
-std::string FrozenReason(const Filtered& f) {
+// (a closure, a loan limit, a partnership's dates, the service asked for:
+// a REREQUEST may ask for a copy instead), frozen into the stored entry;
+// "" for reasons worded later from the entry and the request's fixed
+// fields (ExplainFiltered).
+std::string FrozenReason(const Filtered& f, const s::RequestRecord& req) {
   const LibraryView& lib = *f.holder->library;
   switch (f.why) {
+    case s::FILTER_REASON_NO_SERVICE:
+      return absl::StrCat("policy: does not lend by ",
+                          ServiceName(req.service_type()));
+    case s::FILTER_REASON_SERVICE_NOT_COVERED:
+      return absl::StrCat("partnership ", f.partnership->id(),
+                          " does not cover ", ServiceName(req.service_type()));
     case s::FILTER_REASON_CLOSED: {
       const auto& c = lib.record.closures(lib.ClosureOn(f.today));
       return absl::StrCat("closed ", c.from_date(), " to ", c.to_date(),
@@ -336,7 +344,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
     e.set_last_resort(f.holder->library->last_resort);
     e.set_filter(f.why);
     if (f.partnership != nullptr) e.set_partnership_id(f.partnership->id());
-    e.set_filtered_reason(FrozenReason(f));
+    e.set_filtered_reason(FrozenReason(f, req));
     rota.filtered.push_back(std::move(e));
   }
   rota.unlisted_filtered = static_cast<int>(filtered.size() - listed);
@@ -368,17 +376,11 @@ std::string ExplainFiltered(const s::RotaEntryRecord& e,
       return "already tried for this request";
     case s::FILTER_REASON_SUSPENDED:
       return "suspended";
-    case s::FILTER_REASON_NO_SERVICE:
-      return absl::StrCat("policy: does not lend by ",
-                          ServiceName(req.service_type()));
     case s::FILTER_REASON_NO_MATERIAL:
       return absl::StrCat("policy: does not lend ",
                           MaterialName(req.material_type()));
     case s::FILTER_REASON_NO_PARTNERSHIP:
       return absl::StrCat("no partnership with ", req.borrower_library_id());
-    case s::FILTER_REASON_SERVICE_NOT_COVERED:
-      return absl::StrCat("partnership ", e.partnership_id(),
-                          " does not cover ", ServiceName(req.service_type()));
     case s::FILTER_REASON_MATERIAL_NOT_COVERED:
       return absl::StrCat("partnership ", e.partnership_id(),
                           " does not cover ",

@@ -112,7 +112,8 @@ Rota BuildRota(const RoutingInput& input, const RoutingWeights& weights);
 // wins.
 std::string ExplainRanked(const storage::v1::RotaEntryRecord& entry);
 // Why a filtered holder was not asked, in words, from its reason code and
-// the request it was filtered for; a stored text wins.
+// the request's fixed fields (borrower, material); a stored text wins, and
+// reasons that hang on anything that may change are stored as text.
 std::string ExplainFiltered(const storage::v1::RotaEntryRecord& entry,
                             const storage::v1::RequestRecord& request);
 

@@ -357,6 +357,24 @@ TEST_F(RoutingTest, EntriesStoreFiguresAndReasonCodesNotSentences) {
   EXPECT_EQ(ExplainFiltered(filtered, request_), "suspended");
 }
 
+// A REREQUEST may ask for a copy instead of a loan, and the rota of the
+// earlier routing stays until a new one is planned: a reason about the
+// service must keep naming the one it was filtered for.
+TEST_F(RoutingTest, ServiceReasonsKeepTheServiceTheyWereFilteredFor) {
+  TestHolder copies_only = MakeHolder(Bandung());
+  copies_only.library.mutable_policy()->clear_services();
+  copies_only.library.mutable_policy()->add_services(s::SERVICE_TYPE_COPY);
+  input_.holders = {copies_only};
+  Rota rota = Build();
+  ASSERT_EQ(rota.filtered.size(), 1u);
+  EXPECT_EQ(rota.filtered[0].filter(), s::FILTER_REASON_NO_SERVICE);
+
+  s::RequestRecord as_copy = request_;
+  as_copy.set_service_type(s::SERVICE_TYPE_COPY);
+  EXPECT_EQ(ExplainFiltered(rota.filtered[0], as_copy),
+            "policy: does not lend by loan");
+}
+
 TEST_F(RoutingTest, ClosedTodayInItsOwnTimeZone) {
   // 23:30 WIB on Wednesday 6 March is already Thursday 01:30 in WIT.
   input_.now = absl::FromCivil(absl::CivilSecond(2024, 3, 6, 23, 30, 0),

@@ -281,7 +281,7 @@ TEST(ConvertTest, RotaTextsAreWordedFromStoredFiguresOrKeptAsStored) {
   namespace s = storage::v1;
   s::RequestRecord r;
   r.set_borrower_library_id("jkt");
-  r.set_service_type(s::SERVICE_TYPE_COPY);
+  r.set_material_type(s::MATERIAL_TYPE_MAP);
   s::RotaEntryRecord* now = r.add_rota();
   now->set_library_id("bdg");
   now->set_partnership_id("p-nasional");
@@ -303,7 +303,7 @@ TEST(ConvertTest, RotaTextsAreWordedFromStoredFiguresOrKeptAsStored) {
     e->set_filtered_reason(text);
   };
   filtered(s::FILTER_REASON_NO_PARTNERSHIP, "", "");
-  filtered(s::FILTER_REASON_SERVICE_NOT_COVERED, "kota-1", "");
+  filtered(s::FILTER_REASON_MATERIAL_NOT_COVERED, "kota-1", "");
   filtered(s::FILTER_REASON_AT_LIMIT, "", "at its limit of 2 concurrent loans");
   filtered(s::FILTER_REASON_UNSPECIFIED, "", "suspended");
 
@@ -317,7 +317,7 @@ TEST(ConvertTest, RotaTextsAreWordedFromStoredFiguresOrKeptAsStored) {
   ASSERT_EQ(api.filtered_size(), 4);
   EXPECT_EQ(api.filtered(0).filtered_reason(), "no partnership with jkt");
   EXPECT_EQ(api.filtered(1).filtered_reason(),
-            "partnership kota-1 does not cover copy");
+            "partnership kota-1 does not cover MAP");
   EXPECT_EQ(api.filtered(2).filtered_reason(),
             "at its limit of 2 concurrent loans");
   EXPECT_EQ(api.filtered(3).filtered_reason(), "suspended");
