@@ -957,7 +957,7 @@ constexpr int kWarmTries = 3;
 }  // namespace
 
 absl::StatusOr<int64_t> Directory::WarmLibraryViews(
-    const std::atomic<bool>& stop) const {
+    const std::atomic<bool>& stop, const ViewChunkFn& on_chunk) const {
   int64_t cached = 0;
   std::string from;  // the key of the next chunk's first library
   std::vector<std::string> ids;
@@ -971,6 +971,7 @@ absl::StatusOr<int64_t> Directory::WarmLibraryViews(
       RETURN_IF_ERROR(ReadLibraryViews(from, kWarmChunk, ids, views, &next));
       if (library_views_.InsertAll(ids, views, ticket)) {
         cached += static_cast<int64_t>(ids.size());
+        if (on_chunk) RETURN_IF_ERROR(on_chunk(views));
         break;
       }
       if (stop.load(std::memory_order_relaxed)) break;

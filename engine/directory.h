@@ -172,8 +172,13 @@ class Directory {
   // a directory write is read again (and after a few tries left to be
   // built on first use). Checks `stop` between chunks and returns early
   // once it is set. Takes no write lock: safe beside reads and writes.
-  // Returns how many views it cached.
-  absl::StatusOr<int64_t> WarmLibraryViews(const std::atomic<bool>& stop) const;
+  // Calls on_chunk, if set, with each chunk's views once cached (silangd
+  // warms the libraries' routing counters with them); its error stops the
+  // warming. Returns how many views it cached.
+  using ViewChunkFn = std::function<absl::Status(
+      const std::vector<std::shared_ptr<const LibraryView>>&)>;
+  absl::StatusOr<int64_t> WarmLibraryViews(
+      const std::atomic<bool>& stop, const ViewChunkFn& on_chunk = nullptr) const;
   // The library-view cache, for tests and metrics.
   const GuardedCache<LibraryView>& library_view_cache() const {
     return library_views_;

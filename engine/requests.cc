@@ -348,6 +348,17 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
   return plan;
 }
 
+absl::Status RequestEngine::WarmLibraryStats(
+    const std::vector<std::shared_ptr<const LibraryView>>& libraries) const {
+  std::vector<LibraryStatsCache::Key> keys;
+  keys.reserve(libraries.size());
+  for (const auto& lib : libraries) {
+    if (lib != nullptr) keys.push_back({lib->number, lib->id()});
+  }
+  std::vector<LibraryStats> ignored;
+  return stats_.Lookup(keys, ignored);
+}
+
 // Sends the request to the first lender of a new rota over every holder.
 // With no holdings known it waits in ROUTING, until routing_give_up.
 absl::Status RequestEngine::Route(Change& c) {

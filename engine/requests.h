@@ -146,6 +146,14 @@ class RequestEngine {
   absl::StatusOr<RoutePlan> PlanRoute(const RequestRecord& request,
                                       const std::set<std::string>& tried) const;
 
+  // Loads these libraries' routing counters into the stats cache (one
+  // MultiGet for the ones not there yet), so the first routings after a
+  // start-up read none from the store. silangd calls it for each chunk of
+  // views it warms (Directory::WarmLibraryViews). Safe beside commits: a
+  // value a commit may have raced is not kept (engine/stats_cache.h).
+  absl::Status WarmLibraryStats(
+      const std::vector<std::shared_ptr<const LibraryView>>& libraries) const;
+
   absl::StatusOr<RequestRecord> Get(uint64_t id) const;
   absl::StatusOr<Page<RequestRecord>> List(const ListQuery& query) const;
   // Open requests on which the library can act now, as either side.

@@ -132,10 +132,10 @@ int main(int argc, char** argv) {
                  "extra km charged for shipping between provinces")
       ->capture_default_str();
   app.add_flag("--warm-views,!--no-warm-views", warm_views,
-               "once serving, build every library's routing view in the "
-               "background (on by default), so the first routings read no "
-               "library from the store; --no-warm-views builds each on "
-               "first use");
+               "once serving, build every library's routing view and load "
+               "its routing counters in the background (on by default), so "
+               "the first routings read no library from the store; "
+               "--no-warm-views reads each on first use");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -210,22 +210,31 @@ int main(int argc, char** argv) {
   }
 
   // Warmed only once serving: start-up stays quick, and a routing that
-  // needs a view before its chunk is warmed builds it itself.
+  // needs a view (or a library's counters) before its chunk is warmed
+  // reads it itself.
   std::atomic<bool> stop_warming{false};
   std::thread warming;
   if (warm_views) {
-    warming = std::thread([&directory = *(*core)->directory, &stop_warming] {
+    warming = std::thread([&directory = *(*core)->directory,
+                           &requests = *(*core)->requests, &stop_warming] {
       const absl::Time start = absl::Now();
-      auto warmed = directory.WarmLibraryViews(stop_warming);
+      auto warmed = directory.WarmLibraryViews(
+          stop_warming,
+          [&requests](
+              const std::vector<std::shared_ptr<const silang::LibraryView>>&
+                  views) { return requests.WarmLibraryStats(views); });
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!warmed.ok()) {
-        spdlog::warn("warming library views stopped after {:.1f} s: {}",
+        spdlog::warn("warming library views and counters stopped after "
+                     "{:.1f} s: {}",
                      seconds, warmed.status().ToString());
       } else if (stop_warming) {
-        spdlog::info("warmed {} library views in {:.1f} s, then stopped",
+        spdlog::info(
+            "warmed {} library views and counters in {:.1f} s, then stopped",
                      *warmed, seconds);
       } else {
-        spdlog::info("warmed {} library views in {:.1f} s", *warmed, seconds);
+        spdlog::info("warmed {} library views and counters in {:.1f} s",
+                     *warmed, seconds);
       }
     });
   }

@@ -3,10 +3,12 @@
 // view a fresh read of the store would build, field for field.
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -254,6 +256,37 @@ TEST_F(DirectoryViewsTest, WarmingCachesEveryLibraryAsAReadWould) {
   }
   EXPECT_EQ(Cached("lib-00010")->partnership_ids,
             (std::vector<std::string>{"p1", "p3"}));
+}
+
+TEST_F(DirectoryViewsTest, WarmingHandsOnEachCachedChunkAndStopsOnItsError) {
+  constexpr int kLibraries = 2500;  // three chunks
+  ASSERT_NO_FATAL_FAILURE(Network(kLibraries));
+  core_->directory = std::make_unique<Directory>(*core_->store, clock_);
+  std::atomic<bool> stop{false};
+  std::set<std::string> seen;
+  int chunks = 0;
+  auto warmed = directory().WarmLibraryViews(
+      stop, [&](const std::vector<std::shared_ptr<const LibraryView>>& views) {
+        ++chunks;
+        for (const auto& v : views) {
+          EXPECT_EQ(Cached(v->id()), v);  // cached before it is handed on
+          seen.insert(v->id());
+        }
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(warmed.ok()) << warmed.status();
+  EXPECT_EQ(chunks, 3);
+  EXPECT_EQ(seen.size(), size_t{kLibraries});
+
+  core_->directory = std::make_unique<Directory>(*core_->store, clock_);
+  chunks = 0;
+  warmed = directory().WarmLibraryViews(
+      stop, [&](const std::vector<std::shared_ptr<const LibraryView>>&) {
+        ++chunks;
+        return absl::UnavailableError("store busy");
+      });
+  EXPECT_EQ(warmed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(chunks, 1);
 }
 
 TEST_F(DirectoryViewsTest, WarmingStopsWhenAsked) {

@@ -1,5 +1,6 @@
 #include "engine/requests.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/time/time.h"
 #include "engine/clock.h"
 #include "engine/core.h"
+#include "engine/counters.h"
 #include "engine/directory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -248,6 +250,35 @@ TEST_F(RequestsTest, SubmitRoutesToBestLenderInTheSameCall) {
   EXPECT_EQ(trail[1].to_state(), s::STATE_SENT_TO_LENDER);
   EXPECT_EQ(trail[1].lender_id(), "bdg");
   EXPECT_THAT(trail[1].note(), HasSubstr("rank 1 of 3"));
+}
+
+// silangd warms each library's routing counters with its view, so the
+// first routings after a start-up read none from the store. A counter
+// written behind the engine's back shows which values came from memory.
+TEST_F(RequestsTest, WarmedLibraryStatsAreServedFromMemory) {
+  auto bdg = directory().LibraryViewOf("bdg");
+  ASSERT_TRUE(bdg.ok()) << bdg.status();
+  ASSERT_TRUE(engine().WarmLibraryStats({*bdg}).ok());
+
+  s::CounterRecord behind;
+  behind.set_open_queue(4);
+  Batch batch(*core_->store);
+  for (const char* lib : {"bdg", "tpi"}) {
+    batch.Merge(Cf::kCounters,
+                CounterKey(CounterScope::kLibrary, lib, kAllTime), behind);
+  }
+  ASSERT_TRUE(core_->store->Write(batch).ok());
+
+  RequestRecord request = Command("k-1").payload;
+  request.set_pickup_library_id("jkt");
+  auto plan = engine().PlanRoute(request);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::map<std::string, int64_t> queued;
+  for (const auto& e : plan->rota.ranked) {
+    queued[e.library_id()] = e.facts().open_queue();
+  }
+  EXPECT_EQ(queued.at("bdg"), 0);  // warmed before the write: from memory
+  EXPECT_EQ(queued.at("tpi"), 4);  // not warmed: read from the store now
 }
 
 TEST_F(RequestsTest, IdempotentResubmitReturnsTheSameRequest) {
