@@ -178,7 +178,8 @@ class Directory {
   using ViewChunkFn = std::function<absl::Status(
       const std::vector<std::shared_ptr<const LibraryView>>&)>;
   absl::StatusOr<int64_t> WarmLibraryViews(
-      const std::atomic<bool>& stop, const ViewChunkFn& on_chunk = nullptr) const;
+      const std::atomic<bool>& stop,
+      const ViewChunkFn& on_chunk = nullptr) const;
   // The library-view cache, for tests and metrics.
   const GuardedCache<LibraryView>& library_view_cache() const {
     return library_views_;

@@ -249,8 +249,8 @@ absl::Status RequestEngine::Advance(Change& c) {
     r.set_sent_at_us(c.now_us);
     RETURN_IF_ERROR(ArmDeadline(r, lender));
     c.new_lenders.push_back(lender);
-    c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from,
-            s::STATE_SENT_TO_LENDER, s::REASON_UNSPECIFIED,
+    c.Event(s::ACTION_ROUTE, s::ROLE_SYSTEM, "", from, s::STATE_SENT_TO_LENDER,
+            s::REASON_UNSPECIFIED,
             absl::StrCat("rank ", r.rota(pos).rank(), " of ", r.rota_size(),
                          ": ", ExplainRanked(r.rota(pos))),
             lender);
@@ -851,9 +851,9 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
         again.set_outcome(s::REASON_UNSPECIFIED);
         again.set_retry_entry(true);
         again.set_rank(a.rota_size() + 1);
-        again.set_explanation(
-            absl::StrCat("retry after ", fsm::ReasonName(cmd.reason), "; ",
-                         ExplainRanked(*entry)));
+        again.set_explanation(absl::StrCat("retry after ",
+                                           fsm::ReasonName(cmd.reason), "; ",
+                                           ExplainRanked(*entry)));
         again.clear_facts();  // worded once, above
         *a.add_rota() = std::move(again);
       }

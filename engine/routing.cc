@@ -335,8 +335,8 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   auto by_id = [](const Filtered& a, const Filtered& b) {
     return a.holder->library->id() < b.holder->library->id();
   };
-  std::partial_sort(filtered.begin(), filtered.begin() + listed,
-                    filtered.end(), by_id);
+  std::partial_sort(filtered.begin(), filtered.begin() + listed, filtered.end(),
+                    by_id);
   for (size_t i = 0; i < listed; ++i) {
     const Filtered& f = filtered[i];
     s::RotaEntryRecord e;
@@ -362,8 +362,7 @@ std::string ExplainRanked(const s::RotaEntryRecord& e) {
       : f.inter_province() ? ", inter-province"
                            : "",
       e.partnership_id(), f.tier(), f.loans_out(), f.open_queue(), f.filled(),
-      f.requests_received(),
-      e.last_resort() ? "; lender of last resort" : "");
+      f.requests_received(), e.last_resort() ? "; lender of last resort" : "");
 }
 
 std::string ExplainFiltered(const s::RotaEntryRecord& e,

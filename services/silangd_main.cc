@@ -225,13 +225,13 @@ int main(int argc, char** argv) {
                   views) { return requests.WarmLibraryStats(views); });
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!warmed.ok()) {
-        spdlog::warn("warming library views and counters stopped after "
-                     "{:.1f} s: {}",
-                     seconds, warmed.status().ToString());
+        spdlog::warn(
+            "warming library views and counters stopped after {:.1f} s: {}",
+            seconds, warmed.status().ToString());
       } else if (stop_warming) {
         spdlog::info(
             "warmed {} library views and counters in {:.1f} s, then stopped",
-                     *warmed, seconds);
+            *warmed, seconds);
       } else {
         spdlog::info("warmed {} library views and counters in {:.1f} s",
                      *warmed, seconds);

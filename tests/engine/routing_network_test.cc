@@ -389,7 +389,8 @@ TEST_F(RoutingNetworkTest, CrossingIslandsCosts) {
   EXPECT_LT(from_surabaya.ranked[1].distance_km(),
             from_surabaya.ranked[0].distance_km());
   EXPECT_NEAR(from_surabaya.ranked[1].distance_km(), 313, 2);
-  EXPECT_THAT(ExplainRanked(from_surabaya.ranked[1]), HasSubstr("inter-island"));
+  EXPECT_THAT(ExplainRanked(from_surabaya.ranked[1]),
+              HasSubstr("inter-island"));
   EXPECT_THAT(ExplainRanked(from_surabaya.ranked[0]),
               HasSubstr("inter-province"));
 }
@@ -433,7 +434,8 @@ TEST_F(RoutingNetworkTest, ExpiredPartnershipRemovesTheLenderAndSaysWhy) {
   EXPECT_EQ(r.current_lender_id(), "jkt");
   ASSERT_EQ(r.filtered_size(), 1);
   EXPECT_EQ(r.filtered(0).library_id(), "bnj");
-  EXPECT_THAT(ExplainFiltered(r.filtered(0), r), HasSubstr("kota-medan-binjai"));
+  EXPECT_THAT(ExplainFiltered(r.filtered(0), r),
+              HasSubstr("kota-medan-binjai"));
   EXPECT_THAT(ExplainFiltered(r.filtered(0), r), HasSubstr("2023-12-31"));
 }
 

@@ -482,7 +482,8 @@ TEST_F(RoutingTest, LenderOfLastResortGoesLast) {
   EXPECT_TRUE(rota.ranked[2].last_resort());
   EXPECT_GT(rota.ranked[2].score(), rota.ranked[0].score());
   EXPECT_GT(rota.ranked[2].score(), rota.ranked[1].score());
-  EXPECT_THAT(ExplainRanked(rota.ranked[2]), HasSubstr("lender of last resort"));
+  EXPECT_THAT(ExplainRanked(rota.ranked[2]),
+              HasSubstr("lender of last resort"));
 }
 
 TEST_F(RoutingTest, TiesBreakOnLibraryIdWhateverTheInputOrder) {

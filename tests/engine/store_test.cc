@@ -162,8 +162,8 @@ TEST_F(StoreTest, MultiGetAnswersEachKeyInOrderAbsentAsNullopt) {
 // Level-0 files of one family (a string property in RocksDB).
 int LevelZeroFiles(const Store& store, Cf cf) {
   std::string files;
-  if (!store.db()->GetProperty(store.handle(cf),
-                               "rocksdb.num-files-at-level0", &files)) {
+  if (!store.db()->GetProperty(store.handle(cf), "rocksdb.num-files-at-level0",
+                               &files)) {
     return -1;
   }
   return std::stoi(files);
