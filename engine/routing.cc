@@ -173,17 +173,16 @@ bool Before(const Candidate& a, const Candidate& b) {
 
 s::RotaEntryRecord ToEntry(const Candidate& c, int rank) {
   const Holder& h = *c.holder;
-  const s::LibraryRecord& lib = h.library->record;
   s::RotaEntryRecord e;
   e.set_rank(rank);
-  e.set_library_id(lib.id());
+  e.set_library_id(h.library->id());
   e.set_availability(c.availability.score);
   e.set_distance(c.distance);
   e.set_load(c.load);
   e.set_performance(c.performance);
   e.set_tier(c.tier);
   e.set_distance_km(c.km);
-  e.set_last_resort(lib.lender_of_last_resort());
+  e.set_last_resort(h.library->last_resort);
   e.set_partnership_id(c.partnership->id());
   e.set_score(c.score);
   s::RotaFacts& f = *e.mutable_facts();
@@ -367,7 +366,10 @@ std::string ExplainRanked(const s::RotaEntryRecord& e) {
 
 std::string ExplainFiltered(const s::RotaEntryRecord& e,
                             const s::RequestRecord& req) {
-  if (!e.filtered_reason().empty()) return e.filtered_reason();
+  if (!e.filtered_reason().empty() ||
+      e.filter() == s::FILTER_REASON_UNSPECIFIED) {
+    return e.filtered_reason();
+  }
   switch (e.filter()) {
     case s::FILTER_REASON_BORROWER_HOLDS:
       return "borrowing library holds it: local copy, not routed";

@@ -37,8 +37,8 @@
 // Entries store figures and reason codes, not sentences: sentences were
 // over half of a stored request's bytes (1,450 of 2,614 on average in
 // silang-bench's national network), and every transition rewrites the
-// record. ExplainRanked and
-// ExplainFiltered word them when a reply or an audit event needs them.
+// record. ExplainRanked and ExplainFiltered word them when a reply or an
+// audit event needs them.
 //
 // Pure; thread-safe. Cost: one pass over the holders plus a partial sort.
 #ifndef SILANG_ENGINE_ROUTING_H_
@@ -109,11 +109,12 @@ Rota BuildRota(const RoutingInput& input, const RoutingWeights& weights);
 // Why a ranked lender stands where it does, in words ("on shelf; 15 km;
 // partnership kota-0142 (tier 1); 0 out, 0 queued; filled 0 of 0"), from
 // the figures routing stored; a stored text (a retry's, an older record's)
-// wins.
+// wins. "" for a filtered entry.
 std::string ExplainRanked(const storage::v1::RotaEntryRecord& entry);
 // Why a filtered holder was not asked, in words, from its reason code and
 // the request's fixed fields (borrower, material); a stored text wins, and
-// reasons that hang on anything that may change are stored as text.
+// reasons that hang on anything that may change are stored as text. ""
+// for a ranked entry.
 std::string ExplainFiltered(const storage::v1::RotaEntryRecord& entry,
                             const storage::v1::RequestRecord& request);
 

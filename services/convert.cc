@@ -27,9 +27,9 @@ To Cast(From v) {
 
 // Field by field: on the submit path, through the wire format cost a
 // serialize and a parse per rota entry (2-4% of a submit's server CPU).
-// kSteal moves the strings out of `e` (a record about to be dropped),
-// saving an allocation and a copy per string. `r` is the request `e`
-// belongs to: a filtered entry's reason is worded from it.
+// kSteal moves the ids out of `e` (a record about to be dropped), saving
+// an allocation and a copy each. The texts are worded from the stored
+// figures (engine/routing.h); `r` is the request `e` belongs to.
 template <bool kSteal, typename Entry>
 void CopyRotaEntry(Entry& e, const storage::v1::RequestRecord& r,
                    v1::RotaEntry& out) {
@@ -44,23 +44,13 @@ void CopyRotaEntry(Entry& e, const storage::v1::RequestRecord& r,
   out.set_last_resort(e.last_resort());
   out.set_outcome(Cast<v1::Reason>(e.outcome()));
   out.set_retry_entry(e.retry_entry());
-  // Worded from the stored figures, unless a text was stored.
-  const bool worded = e.explanation().empty() && e.has_facts();
-  const bool filtered = e.filtered_reason().empty() &&
-                        e.filter() != storage::v1::FILTER_REASON_UNSPECIFIED;
-  if (worded) out.set_explanation(ExplainRanked(e));
-  if (filtered) out.set_filtered_reason(ExplainFiltered(e, r));
+  out.set_explanation(ExplainRanked(e));
+  out.set_filtered_reason(ExplainFiltered(e, r));
   if constexpr (kSteal) {
     out.set_library_id(std::move(*e.mutable_library_id()));
-    if (!worded) out.set_explanation(std::move(*e.mutable_explanation()));
-    if (!filtered) {
-      out.set_filtered_reason(std::move(*e.mutable_filtered_reason()));
-    }
     out.set_partnership_id(std::move(*e.mutable_partnership_id()));
   } else {
     out.set_library_id(e.library_id());
-    if (!worded) out.set_explanation(e.explanation());
-    if (!filtered) out.set_filtered_reason(e.filtered_reason());
     out.set_partnership_id(e.partnership_id());
   }
 }

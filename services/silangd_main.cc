@@ -219,10 +219,9 @@ int main(int argc, char** argv) {
                            &requests = *(*core)->requests, &stop_warming] {
       const absl::Time start = absl::Now();
       auto warmed = directory.WarmLibraryViews(
-          stop_warming,
-          [&requests](
-              const std::vector<std::shared_ptr<const silang::LibraryView>>&
-                  views) { return requests.WarmLibraryStats(views); });
+          stop_warming, [&requests](const auto& views) {
+            return requests.WarmLibraryStats(views);
+          });
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!warmed.ok()) {
         spdlog::warn(
