@@ -352,63 +352,69 @@ int Main(int argc, char** argv) {
   int64_t stored = 0;
   if (own) PrintMemory("loaded", own->pid(), stored);
 
+  // Stops the silangd this run started, runs `offline` on its store (no
+  // server has it open), starts it again and reconnects; returns the
+  // seconds from exec to SERVING.
+  auto restart_around = [&](const std::function<void()>& offline) {
+    conn.reset();
+    if (absl::Status s = own->Stop(); !s.ok()) Die(s.ToString());
+    offline();
+    auto started = own->Start(silangd_args);
+    if (!started.ok()) Die(started.status().ToString());
+    server = own->target();
+    conn = std::make_unique<Connection>(server, token, channels);
+    return *started;
+  };
+
   // Settle: the load leaves up to a memtable budget of holdings and
   // libraries in memory and several level-0 files, which RocksDB would flush
   // and compact during the first phase, taking CPU from what it measures
   // (over 3 s of an 11 s submit phase here). Stop silangd (a clean stop
   // flushes), compact the store offline, start it again.
   if (own && !no_load && stored_requests == 0 && !no_settle) {
-    conn.reset();
-    if (absl::Status s = own->Stop(); !s.ok()) Die(s.ToString());
-    const auto t0 = Clock::now();
-    if (absl::Status s = CompactStore(own->data_dir()); !s.ok()) {
-      Die(s.ToString());
-    }
-    const double compact_s =
-        std::chrono::duration<double>(Clock::now() - t0).count();
-    auto started = own->Start(silangd_args);
-    if (!started.ok()) Die(started.status().ToString());
+    double compact_s = 0;
+    const double started = restart_around([&] {
+      const auto t0 = Clock::now();
+      if (absl::Status s = CompactStore(own->data_dir()); !s.ok()) {
+        Die(s.ToString());
+      }
+      compact_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    });
     std::printf(
         "settle: stopped silangd, compacted the loaded store offline in "
         "%.1f s, serving again in %.2f s (pid %d)\n",
-        compact_s, *started, own->pid());
+        compact_s, started, own->pid());
     std::fflush(stdout);
-    server = own->target();
-    conn = std::make_unique<Connection>(server, token, channels);
   }
 
   if (stored_requests > 0) {
-    conn.reset();
-    if (absl::Status s = own->Stop(); !s.ok()) Die(s.ToString());
-    std::atomic<int64_t> done{0};
-    const auto t0 = Clock::now();
-    absl::StatusOr<FillReport> filled;
-    {
-      ProgressDisplay display([&] {
-        double el = std::chrono::duration<double>(Clock::now() - t0).count();
-        return absl::StrFormat("fill: %lld/%lld requests  %.0f/s  %.0f s",
-                               static_cast<long long>(done.load()),
-                               static_cast<long long>(stored_requests),
-                               done.load() / std::max(el, 1e-9), el);
-      });
-      filled = FillRequests(own->data_dir(), shape, active, stored_requests,
-                            fill_threads, done);
-    }
-    if (!filled.ok()) Die(filled.status().ToString());
-    stored = filled->submitted;
-    std::printf(
-        "fill: %lld requests (%lld routed) written offline through "
-        "RequestEngine in %.1f s\n",
-        static_cast<long long>(filled->submitted),
-        static_cast<long long>(filled->routed), filled->seconds);
-    auto started = own->Start(silangd_args);
-    if (!started.ok()) Die(started.status().ToString());
-    std::printf("STARTUP seconds=%.3f stored_requests=%lld\n", *started,
+    const double started = restart_around([&] {
+      std::atomic<int64_t> done{0};
+      const auto t0 = Clock::now();
+      absl::StatusOr<FillReport> filled;
+      {
+        ProgressDisplay display([&] {
+          double el = std::chrono::duration<double>(Clock::now() - t0).count();
+          return absl::StrFormat("fill: %lld/%lld requests  %.0f/s  %.0f s",
+                                 static_cast<long long>(done.load()),
+                                 static_cast<long long>(stored_requests),
+                                 done.load() / std::max(el, 1e-9), el);
+        });
+        filled = FillRequests(own->data_dir(), shape, active, stored_requests,
+                              fill_threads, done);
+      }
+      if (!filled.ok()) Die(filled.status().ToString());
+      stored = filled->submitted;
+      std::printf(
+          "fill: %lld requests (%lld routed) written offline through "
+          "RequestEngine in %.1f s\n",
+          static_cast<long long>(filled->submitted),
+          static_cast<long long>(filled->routed), filled->seconds);
+    });
+    std::printf("STARTUP seconds=%.3f stored_requests=%lld\n", started,
                 static_cast<long long>(stored));
     PrintMemory("restarted", own->pid(), stored);
     std::fflush(stdout);
-    server = own->target();
-    conn = std::make_unique<Connection>(server, token, channels);
   }
 
   // The phases.
