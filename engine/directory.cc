@@ -895,6 +895,7 @@ absl::StatusOr<std::shared_ptr<const TitleHolders>> Directory::TitleHoldersOf(
   out->reserve(found.size());
   for (size_t i = 0; i < found.size(); ++i) {
     if (views[i] == nullptr) continue;  // not in the directory
+    found[i].number = views[i]->number;
     found[i].library = std::move(views[i]);
     out->push_back(std::move(found[i]));
   }

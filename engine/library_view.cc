@@ -35,13 +35,23 @@ uint32_t Intern(const std::string& name) {
 
 }  // namespace
 
+namespace {
+std::atomic<uint32_t> library_numbers_in_use{0};
+}  // namespace
+
 uint32_t LibraryNumber(absl::string_view id) {
   static absl::Mutex mu(absl::kConstInit);
   // Never destroyed, as above.
   static auto* numbers = new absl::flat_hash_map<std::string, uint32_t>();
   absl::MutexLock lock(&mu);
   auto [it, added] = numbers->try_emplace(id, numbers->size() + 1);
+  if (added)
+    library_numbers_in_use.store(it->second, std::memory_order_relaxed);
   return it->second;
+}
+
+uint32_t LibraryNumbersInUse() {
+  return library_numbers_in_use.load(std::memory_order_relaxed);
 }
 
 namespace {
@@ -134,6 +144,13 @@ std::shared_ptr<const PartnershipView> PartnershipView::Make(
   view->valid_until = until.ok() ? *until : absl::CivilDay(1970, 1, 1);
   view->tier = std::max(1, record.tier());
   view->number = Intern(record.id());
+  for (const std::string& member : record.member_ids()) {
+    const uint32_t n = LibraryNumber(member);
+    if (view->member_bits.size() <= n / 64) {
+      view->member_bits.resize(n / 64 + 1);
+    }
+    view->member_bits[n / 64] |= uint64_t{1} << (n % 64);
+  }
   view->record = std::move(record);
   return view;
 }

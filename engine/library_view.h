@@ -26,6 +26,8 @@ namespace silang {
 // (equal numbers, equal ids), for tables indexed by library
 // (LibraryStatsCache). Never reused; about 50 bytes per library.
 uint32_t LibraryNumber(absl::string_view id);
+// How many library numbers were handed out so far (the largest one).
+uint32_t LibraryNumbersInUse();
 
 struct LibraryView {
   // Routing reads these for every holder of a title, so they come first
@@ -111,8 +113,17 @@ struct PartnershipView {
   // A small number standing for the id in this process (see
   // LibraryView::partnership_numbers): equal numbers, equal ids.
   uint32_t number = 0;
+  // Its members as a bit per LibraryNumber, so routing can tell whether a
+  // holder shares it with the borrower without touching the holder's view
+  // (about 22 KB for a network of 180,000 libraries).
+  std::vector<uint64_t> member_bits;
 
   const std::string& id() const { return record.id(); }
+  bool HasMember(uint32_t library_number) const {
+    const size_t word = library_number / 64;
+    return word < member_bits.size() &&
+           (member_bits[word] >> (library_number % 64) & 1) != 0;
+  }
   static std::shared_ptr<const PartnershipView> Make(
       storage::v1::PartnershipRecord record);
 };

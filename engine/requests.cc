@@ -312,21 +312,36 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
   // Views the cached holders list kept but the directory has replaced
   // since (a library or partnership edit): read afresh, held here.
   std::vector<std::shared_ptr<const LibraryView>> fresh;
+  auto current = [&](const LibraryView*& view) -> absl::Status {
+    if (!view->superseded()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(auto now, directory_.LibraryViewOf(view->id()));
+    view = now.get();
+    fresh.push_back(std::move(now));
+    return absl::OkStatus();
+  };
   std::vector<LibraryStatsCache::Key> keys;
-  in.holders.reserve(holders->size());
-  keys.reserve(holders->size());
+  const bool sort_out = WorthSortingOutOutsiders(in.partnerships);
   for (const TitleHolder& th : *holders) {
     const LibraryView* view = th.library.get();
-    if (view->superseded()) {
-      ASSIGN_OR_RETURN(auto now, directory_.LibraryViewOf(view->id()));
-      view = now.get();
-      fresh.push_back(std::move(now));
+    // Most holders of a popular title share no partnership with a given
+    // borrower: neither their views nor their counters are read
+    // (routing.h, outsiders). Membership is the partnerships' own, so a
+    // superseded view does not change the answer.
+    if (sort_out && !SharesPartnership(in.partnerships, th.number)) {
+      in.outsiders.push_back(view);
+      continue;
     }
+    RETURN_IF_ERROR(current(view));
     Holder& holder = in.holders.emplace_back();
     holder.library = view;
     holder.availability = th.best;
     keys.push_back({view->number, view->id()});
   }
+  // Only the outsiders routing lists are read (BuildRota).
+  const size_t listed = std::min(
+      in.outsiders.size(),
+      static_cast<size_t>(std::max(0, options_.weights.filtered_window)));
+  for (size_t i = 0; i < listed; ++i) RETURN_IF_ERROR(current(in.outsiders[i]));
   std::vector<LibraryStats> stats;
   RETURN_IF_ERROR(stats_.Lookup(keys, stats));
   for (size_t i = 0; i < stats.size(); ++i) {

@@ -31,7 +31,7 @@ std::string MaterialName(s::MaterialType m) {
 }
 
 struct Filtered {
-  const Holder* holder;
+  const LibraryView* library;
   s::FilterReason why;
   const PartnershipView* partnership = nullptr;  // for partnership reasons
   absl::CivilDay today;                          // for CLOSED
@@ -43,7 +43,7 @@ struct Filtered {
 // "" for reasons worded later from the entry and the request's fixed
 // fields (ExplainFiltered).
 std::string FrozenReason(const Filtered& f, const s::RequestRecord& req) {
-  const LibraryView& lib = *f.holder->library;
+  const LibraryView& lib = *f.library;
   switch (f.why) {
     case s::FILTER_REASON_NO_SERVICE:
       return absl::StrCat("policy: does not lend by ",
@@ -82,14 +82,15 @@ struct Match {
 
 // The borrower's partnerships (in number order) that the lender belongs
 // to too. A lender is in a few partnerships, a borrower maybe in dozens,
-// so each of the lender's is looked up in the borrower's.
+// so each of the lender's is looked up in the borrower's; without the
+// lender's memberships, each of the borrower's member bits is read.
 void SharedPartnerships(const std::vector<const PartnershipView*>& borrowers,
                         const LibraryView& lender,
                         std::vector<const PartnershipView*>& out) {
   out.clear();
-  if (!lender.partnerships_known) {  // no membership index: read the lists
+  if (!lender.partnerships_known) {
     for (const PartnershipView* p : borrowers) {
-      if (Contains(p->record.member_ids(), lender.id())) out.push_back(p);
+      if (p->HasMember(lender.number)) out.push_back(p);
     }
     return;
   }
@@ -100,6 +101,28 @@ void SharedPartnerships(const std::vector<const PartnershipView*>& borrowers,
     auto it = std::lower_bound(borrowers.begin(), borrowers.end(), n, below);
     if (it != borrowers.end() && (*it)->number == n) out.push_back(*it);
   }
+}
+
+// The filters a library's view alone decides, in routing.h's order;
+// UNSPECIFIED if it passes them all.
+s::FilterReason ViewFilter(const LibraryView& lib, const RoutingInput& in,
+                           absl::CivilDay today) {
+  const s::RequestRecord& req = *in.request;
+  if (lib.number == in.borrower->number) {
+    return s::FILTER_REASON_BORROWER_HOLDS;
+  }
+  // No string compare unless some lenders were already tried.
+  if (!in.tried.empty() && in.tried.count(lib.id()) != 0) {
+    return s::FILTER_REASON_TRIED;
+  }
+  if (lib.suspended) return s::FILTER_REASON_SUSPENDED;
+  if (lib.ClosureOn(today) >= 0) return s::FILTER_REASON_CLOSED;
+  if (!lib.Lends(req.service_type())) return s::FILTER_REASON_NO_SERVICE;
+  if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
+      !lib.LendsMaterial(req.material_type())) {
+    return s::FILTER_REASON_NO_MATERIAL;
+  }
+  return s::FILTER_REASON_UNSPECIFIED;
 }
 
 Match MatchPartnership(const RoutingInput& in,
@@ -217,9 +240,24 @@ class Today {
 
 }  // namespace
 
+bool WorthSortingOutOutsiders(
+    const std::vector<std::shared_ptr<const PartnershipView>>& partnerships) {
+  int64_t members = 0;
+  for (const auto& p : partnerships) members += p->record.member_ids_size();
+  return members < int64_t{LibraryNumbersInUse()} / 2;
+}
+
+bool SharesPartnership(
+    const std::vector<std::shared_ptr<const PartnershipView>>& partnerships,
+    uint32_t library_number) {
+  for (const auto& p : partnerships) {
+    if (p->HasMember(library_number)) return true;
+  }
+  return false;
+}
+
 Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   const s::RequestRecord& req = *in.request;
-  const s::ServiceType service = req.service_type();
   const LibraryView& pickup = *in.pickup;
   Today today_of(in.now);
   std::vector<Candidate> candidates;
@@ -232,52 +270,30 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
             });
   std::vector<const PartnershipView*> shared;
   candidates.reserve(in.holders.size());
-  const uint32_t self = in.borrower->number;
 
   for (const Holder& h : in.holders) {
     // The view's first members only, until the holder is ranked or listed
-    // (LibraryView): no record field, and no string compare unless some
-    // lenders were already tried.
+    // (LibraryView): no record field.
     const LibraryView& lib = *h.library;
     auto drop = [&](s::FilterReason why, const PartnershipView* p = nullptr,
                     absl::CivilDay day = {}) {
-      filtered.push_back({&h, why, p, day});
+      filtered.push_back({&lib, why, p, day});
     };
-    if (lib.number == self) {
-      drop(s::FILTER_REASON_BORROWER_HOLDS);
-      continue;
-    }
-    if (in.tried.count(lib.id())) {
-      drop(s::FILTER_REASON_TRIED);
-      continue;
-    }
-    if (lib.suspended) {
-      drop(s::FILTER_REASON_SUSPENDED);
-      continue;
-    }
     const absl::CivilDay today = today_of.For(lib);
-    if (lib.ClosureOn(today) >= 0) {
-      drop(s::FILTER_REASON_CLOSED, nullptr, today);
-      continue;
-    }
-    if (!lib.Lends(service)) {
-      drop(s::FILTER_REASON_NO_SERVICE);
-      continue;
-    }
-    if (req.material_type() != s::MATERIAL_TYPE_UNSPECIFIED &&
-        !lib.LendsMaterial(req.material_type())) {
-      drop(s::FILTER_REASON_NO_MATERIAL);
-      continue;
-    }
-    if (lib.max_concurrent_loans > 0 &&
-        h.loans_out >= lib.max_concurrent_loans) {
-      drop(s::FILTER_REASON_AT_LIMIT);
+    if (s::FilterReason why = ViewFilter(lib, in, today);
+        why != s::FILTER_REASON_UNSPECIFIED) {
+      drop(why, nullptr, today);
       continue;
     }
     SharedPartnerships(borrowers, lib, shared);
     Match match = MatchPartnership(in, shared, today);
     if (match.best == nullptr) {
       drop(match.why, match.why_partnership);
+      continue;
+    }
+    if (lib.max_concurrent_loans > 0 &&
+        h.loans_out >= lib.max_concurrent_loans) {
+      drop(s::FILTER_REASON_AT_LIMIT);
       continue;
     }
     Availability availability = ScoreOf(h.availability);
@@ -329,24 +345,43 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
   }
   rota.unlisted_ranked = static_cast<int>(candidates.size() - window);
 
-  const size_t listed = std::min(
-      filtered.size(), static_cast<size_t>(std::max(0, w.filtered_window)));
-  auto by_id = [](const Filtered& a, const Filtered& b) {
-    return a.holder->library->id() < b.holder->library->id();
-  };
-  std::partial_sort(filtered.begin(), filtered.begin() + listed, filtered.end(),
-                    by_id);
-  for (size_t i = 0; i < listed; ++i) {
-    const Filtered& f = filtered[i];
+  // The first filtered_window filtered libraries by id: the filtered
+  // holders, sorted here, merged with the outsiders, sorted already.
+  const size_t listed = static_cast<size_t>(std::max(0, w.filtered_window));
+  const size_t from_holders = std::min(filtered.size(), listed);
+  std::partial_sort(filtered.begin(), filtered.begin() + from_holders,
+                    filtered.end(), [](const Filtered& a, const Filtered& b) {
+                      return a.library->id() < b.library->id();
+                    });
+  auto list = [&](const Filtered& f) {
     s::RotaEntryRecord e;
-    e.set_library_id(f.holder->library->id());
-    e.set_last_resort(f.holder->library->last_resort);
+    e.set_library_id(f.library->id());
+    e.set_last_resort(f.library->last_resort);
     e.set_filter(f.why);
     if (f.partnership != nullptr) e.set_partnership_id(f.partnership->id());
     e.set_filtered_reason(FrozenReason(f, req));
     rota.filtered.push_back(std::move(e));
+  };
+  size_t i = 0;
+  size_t j = 0;
+  while (rota.filtered.size() < listed &&
+         (i < from_holders || j < in.outsiders.size())) {
+    if (i < from_holders &&
+        (j == in.outsiders.size() ||
+         filtered[i].library->id() < in.outsiders[j]->id())) {
+      list(filtered[i++]);
+      continue;
+    }
+    const LibraryView& lib = *in.outsiders[j++];
+    const absl::CivilDay today = today_of.For(lib);
+    s::FilterReason why = ViewFilter(lib, in, today);
+    if (why == s::FILTER_REASON_UNSPECIFIED) {
+      why = s::FILTER_REASON_NO_PARTNERSHIP;
+    }
+    list({&lib, why, nullptr, today});
   }
-  rota.unlisted_filtered = static_cast<int>(filtered.size() - listed);
+  rota.unlisted_filtered = static_cast<int>(
+      filtered.size() + in.outsiders.size() - rota.filtered.size());
   return rota;
 }
 

@@ -1,13 +1,20 @@
 // Routing policy: from the holders of a title to a ranked rota, with every
 // filtered-out library and the reason it was not asked.
 //
-// Hard filters, each recorded against the library it removes: the borrowing
-// library itself (a local copy is reported, not routed); already tried for
-// this request; suspended; closed today in its own time zone; the lender's
-// policy excludes the service or material; at its concurrent-loan limit;
+// Hard filters, each recorded against the library it removes, the first
+// that applies: the borrowing library itself (a local copy is reported,
+// not routed); already tried for this request; suspended; closed today in
+// its own time zone; the lender's policy excludes the service or material;
 // no shared partnership that is valid today (in the lender's time zone) and
 // covers the service and material (an expired one is named, with its end);
-// no copy that may be lent.
+// at its concurrent-loan limit; no copy that may be lent. The limit comes
+// after the partnership because it needs the lender's live counters, and
+// those are read only for libraries that may lend to the borrower at all.
+//
+// At national scale most holders of a popular title share no partnership
+// with a given borrower. The engine passes those as `outsiders`, sorted out
+// by the partnerships' member bits alone: routing reads no counters for
+// them and looks at the views of only the few it lists.
 //
 // Score, each component in [0, 1], weighted (RoutingWeights):
 //   availability  on the shelf 1.0, unknown 0.5, on loan 0.2
@@ -40,7 +47,8 @@
 // record. ExplainRanked and ExplainFiltered word them when a reply or an
 // audit event needs them.
 //
-// Pure; thread-safe. Cost: one pass over the holders plus a partial sort.
+// Pure; thread-safe. Cost: one pass over the holders plus a partial sort;
+// for outsiders, only the first filtered_window.
 #ifndef SILANG_ENGINE_ROUTING_H_
 #define SILANG_ENGINE_ROUTING_H_
 
@@ -92,7 +100,11 @@ struct RoutingInput {
   const LibraryView* pickup = nullptr;
   // Partnerships the borrowing library belongs to.
   std::vector<std::shared_ptr<const PartnershipView>> partnerships;
+  // Holders that may share a partnership with the borrower, in any order.
   std::vector<Holder> holders;
+  // Holders that share none (SharesPartnership false), in library id order:
+  // all filtered; only the first filtered_window are read, to list them.
+  std::vector<const LibraryView*> outsiders;
   std::set<std::string> tried;  // library ids already asked
   absl::Time now;
 };
@@ -105,6 +117,21 @@ struct Rota {
 };
 
 Rota BuildRota(const RoutingInput& input, const RoutingWeights& weights);
+
+// True when sorting out outsiders pays: the borrower's partnerships list
+// fewer members between them than half the libraries known, so most holders
+// are likely outsiders. A borrower in partnerships with most of the network
+// (a hub in every national partnership) shares one with nearly every
+// holder, and testing each holder first would only add to its cost.
+bool WorthSortingOutOutsiders(
+    const std::vector<std::shared_ptr<const PartnershipView>>& partnerships);
+
+// True if the library numbered `library_number` (LibraryNumber) is a member
+// of one of the borrower's partnerships: whether it goes in `holders` or
+// in `outsiders`.
+bool SharesPartnership(
+    const std::vector<std::shared_ptr<const PartnershipView>>& partnerships,
+    uint32_t library_number);
 
 // Why a ranked lender stands where it does, in words ("on shelf; 15 km;
 // partnership kota-0142 (tier 1); 0 out, 0 queued; filled 0 of 0"), from

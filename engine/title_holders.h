@@ -52,6 +52,9 @@ struct TitleHolder {
   std::shared_ptr<const LibraryView> library;
   storage::v1::Availability best = storage::v1::AVAILABILITY_UNSPECIFIED;
   int copies = 0;
+  // library->number, kept here so routing can sort out the holders that
+  // share no partnership with the borrower without reading their views.
+  uint32_t number = 0;
 };
 
 // In library id order.

@@ -1,6 +1,8 @@
 #include "engine/routing.h"
 
+#include <algorithm>
 #include <functional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -525,6 +527,154 @@ TEST_F(RoutingTest, LoadPushesBusyLendersDown) {
   Rota rota = Build();
   EXPECT_THAT(RankedIds(rota), ElementsAre("lib-b", "lib-a"));
   EXPECT_LT(rota.ranked[1].load(), rota.ranked[0].load());
+}
+
+// The loan limit needs the lender's live counters, so it is checked after
+// the partnership: a library that may not lend to the borrower at all is
+// filtered for that, whatever its loans out.
+TEST_F(RoutingTest, NoPartnershipComesBeforeTheLoanLimit) {
+  s::LibraryRecord busy = Bandung();
+  busy.set_id("bdg-outside");
+  busy.mutable_policy()->set_max_concurrent_loans(1);
+  TestHolder h = MakeHolder(busy);
+  h.loans_out = 1;
+  input_.holders = {h};
+  Rota rota = Build();
+  ASSERT_EQ(rota.filtered.size(), 1u);
+  EXPECT_EQ(rota.filtered[0].filter(), s::FILTER_REASON_NO_PARTNERSHIP);
+  EXPECT_EQ(ExplainFiltered(rota.filtered[0], request_),
+            "no partnership with jkt");
+}
+
+TEST(PartnershipViewTest, MemberBitsMatchTheMemberList) {
+  auto p = PartnershipView::Make(Partnership("p-bits", {"bits-a", "bits-c"}));
+  EXPECT_TRUE(p->HasMember(LibraryNumber("bits-a")));
+  EXPECT_FALSE(p->HasMember(LibraryNumber("bits-b")));
+  EXPECT_TRUE(p->HasMember(LibraryNumber("bits-c")));
+  EXPECT_FALSE(p->HasMember(LibraryNumbersInUse() + 1000));  // past the bits
+  std::vector<std::shared_ptr<const PartnershipView>> borrowers = {p};
+  EXPECT_TRUE(SharesPartnership(borrowers, LibraryNumber("bits-c")));
+  EXPECT_FALSE(SharesPartnership(borrowers, LibraryNumber("bits-b")));
+}
+
+TEST(PartnershipViewTest, OutsidersAreSortedOutOnlyWhenMostAreLikelyOutside) {
+  for (int i = 0; i < 10; ++i) LibraryNumber(absl::StrFormat("known-%d", i));
+  auto few = PartnershipView::Make(Partnership("p-few", {"few-a", "few-b"}));
+  EXPECT_TRUE(WorthSortingOutOutsiders({few}));  // 2 of at least 12
+  // One partnership listing more members than every number handed out
+  // before it: it holds over half of the libraries known.
+  std::vector<std::string> members;
+  const uint32_t known = LibraryNumbersInUse();
+  for (uint32_t i = 0; i <= known; ++i) {
+    members.push_back(absl::StrFormat("most-%d", i));
+  }
+  auto most = PartnershipView::Make(Partnership("p-most", members));
+  EXPECT_FALSE(WorthSortingOutOutsiders({most}));
+  EXPECT_FALSE(WorthSortingOutOutsiders({few, most}));
+}
+
+// The engine passes holders that share no partnership with the borrower
+// apart, as outsiders, and reads neither their counters nor (beyond the
+// few it lists) their views. On random networks, that gives exactly the
+// rota they would give as holders: the same lenders in the same order,
+// the same filtered libraries listed with the same reasons, the same
+// counts.
+TEST(RoutingOutsidersTest, GiveTheSameRotaAsHolders) {
+  const Point places[] = {kJakarta, kBandung, kTanjungPinang, kTomohon};
+  std::mt19937 rng(20261121);
+  auto one_in = [&](int n) { return rng() % n == 0; };
+  const absl::Time now = absl::FromCivil(
+      absl::CivilSecond(2024, 3, 6, 10, 0, 0), absl::FixedTimeZone(7 * 3600));
+  for (int round = 0; round < 60; ++round) {
+    SCOPED_TRACE(round);
+    s::RequestRecord req;
+    req.set_id(round + 1);
+    req.set_borrower_library_id("out-00");
+    req.set_service_type(one_in(4) ? s::SERVICE_TYPE_COPY
+                                   : s::SERVICE_TYPE_LOAN);
+    req.set_material_type(one_in(3) ? s::MATERIAL_TYPE_SERIAL
+                                    : s::MATERIAL_TYPE_BOOK);
+    std::vector<std::shared_ptr<const LibraryView>> views;
+    std::vector<s::Availability> best;
+    std::vector<int64_t> loans_out;
+    for (int i = 0; i < 60; ++i) {
+      const Point at = places[rng() % 4];
+      s::LibraryRecord lib =
+          Library(absl::StrFormat("out-%02d", i),
+                  {at.lat + (rng() % 100) / 1e3, at.lon},
+                  absl::StrFormat("prov-%d", rng() % 3), "Jawa");
+      if (one_in(10)) lib.set_status(s::LIBRARY_STATUS_SUSPENDED);
+      if (one_in(10)) {
+        auto* c = lib.add_closures();
+        c->set_from_date("2024-03-04");
+        c->set_to_date("2024-03-08");
+      }
+      if (one_in(8)) lib.mutable_policy()->clear_services();
+      if (one_in(6)) {
+        lib.mutable_policy()->add_material_types(s::MATERIAL_TYPE_BOOK);
+      }
+      if (one_in(4)) lib.mutable_policy()->set_max_concurrent_loans(2);
+      lib.set_lender_of_last_resort(one_in(10));
+      views.push_back(LibraryView::Make(lib));
+      const s::Availability kinds[] = {
+          s::AVAILABILITY_ON_SHELF, s::AVAILABILITY_ON_LOAN,
+          s::AVAILABILITY_UNSPECIFIED, s::AVAILABILITY_NOT_FOR_LOAN};
+      best.push_back(kinds[rng() % 4]);
+      loans_out.push_back(rng() % 4);
+    }
+    RoutingInput all;
+    all.request = &req;
+    all.borrower = views[0].get();
+    all.pickup = views[rng() % 3].get();
+    all.now = now;
+    for (int k = 0; k < 3; ++k) {
+      std::vector<std::string> members;
+      if (k < 2) members.push_back("out-00");  // the borrower's two
+      for (int i = 1; i < 60; ++i) {
+        if (one_in(5)) members.push_back(absl::StrFormat("out-%02d", i));
+      }
+      s::PartnershipRecord p =
+          Partnership(absl::StrFormat("p-%d", k), members, 1 + k);
+      if (one_in(5)) p.set_valid_until("2024-02-28");
+      if (one_in(5)) p.add_services(s::SERVICE_TYPE_LOAN);
+      if (k < 2) all.partnerships.push_back(PartnershipView::Make(p));
+    }
+    all.tried = {absl::StrFormat("out-%02d", rng() % 60),
+                 absl::StrFormat("out-%02d", rng() % 60)};
+    RoutingInput split = all;
+    for (size_t i = 0; i < views.size(); ++i) {
+      // The borrower holds a copy now and then.
+      if (i == 0 && !one_in(3)) continue;
+      Holder h;
+      h.library = views[i].get();
+      h.availability = best[i];
+      h.loans_out = loans_out[i];
+      all.holders.push_back(h);
+      if (SharesPartnership(split.partnerships, views[i]->number)) {
+        split.holders.push_back(h);
+      } else {
+        split.outsiders.push_back(views[i].get());  // ids in order
+      }
+    }
+    std::shuffle(all.holders.begin(), all.holders.end(), rng);
+    ASSERT_FALSE(split.outsiders.empty());
+    RoutingWeights w;
+    w.window = 1 + static_cast<int>(rng() % 8);
+    w.filtered_window = static_cast<int>(rng() % 12);
+    const Rota want = BuildRota(all, w);
+    const Rota got = BuildRota(split, w);
+    ASSERT_EQ(got.ranked.size(), want.ranked.size());
+    for (size_t i = 0; i < want.ranked.size(); ++i) {
+      EXPECT_EQ(got.ranked[i].library_id(), want.ranked[i].library_id());
+      EXPECT_EQ(got.ranked[i].score(), want.ranked[i].score());
+    }
+    ASSERT_EQ(got.filtered.size(), want.filtered.size());
+    for (size_t i = 0; i < want.filtered.size(); ++i) {
+      EXPECT_EQ(got.filtered[i].DebugString(), want.filtered[i].DebugString());
+    }
+    EXPECT_EQ(got.unlisted_ranked, want.unlisted_ranked);
+    EXPECT_EQ(got.unlisted_filtered, want.unlisted_filtered);
+  }
 }
 
 }  // namespace
