@@ -100,7 +100,9 @@ struct RoutingInput {
   const LibraryView* pickup = nullptr;
   // Partnerships the borrowing library belongs to.
   std::vector<std::shared_ptr<const PartnershipView>> partnerships;
-  // Holders that may share a partnership with the borrower, in any order.
+  // Holders examined in full, in any order: PlanRoute puts here those
+  // that share a partnership with the borrower (all of them when
+  // WorthSortingOutOutsiders is false); any holder may be here.
   std::vector<Holder> holders;
   // Holders that share none (SharesPartnership false), in library id order:
   // all filtered; only the first filtered_window are read, to list them.
