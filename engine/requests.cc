@@ -787,14 +787,16 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
 
   Change c;
   c.now_us = clock_.NowMicros();
-  c.before = r;
-  c.after = r;
-  c.prev_lender = r.current_lender_id();
+  // The loaded record becomes `before` (moved, not copied); `was` reads it.
+  c.before = std::move(r);
+  c.after = *c.before;
+  const RequestRecord& was = *c.before;
+  c.prev_lender = was.current_lender_id();
   RequestRecord& a = c.after;
-  const State from = r.state();
+  const State from = was.state();
   const std::string actor =
       role == s::ROLE_SYSTEM ? std::string() : cmd.actor_library_id;
-  const std::string lender = r.current_lender_id();
+  const std::string lender = was.current_lender_id();
   if (cmd.reason != s::REASON_UNSPECIFIED) a.set_last_reason(cmd.reason);
 
   switch (cmd.action) {
@@ -807,9 +809,10 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
       const bool renewal = cmd.action == s::ACTION_APPROVE_RENEWAL;
       int64_t due = cmd.due_date_us;
       int64_t period =
-          absl::ToInt64Microseconds(absl::Hours(24) * LoanPeriodDays(r));
-      if (due == 0) due = (renewal ? r.due_date_us() : c.now_us) + period;
-      int64_t floor = renewal ? std::max(r.due_date_us(), c.now_us) : c.now_us;
+          absl::ToInt64Microseconds(absl::Hours(24) * LoanPeriodDays(was));
+      if (due == 0) due = (renewal ? was.due_date_us() : c.now_us) + period;
+      int64_t floor =
+          renewal ? std::max(was.due_date_us(), c.now_us) : c.now_us;
       if (due <= floor) {
         return absl::InvalidArgumentError(absl::StrCat(
             "due_date: must be after ",
@@ -822,12 +825,12 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
       // The borrower lends on the lender's terms; a renewal is the
       // lender's own choice.
       if (!renewal && due > c.now_us + period) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "due_date: beyond the loan period of ", LoanPeriodDays(r),
-            " days"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("due_date: beyond the loan period of ",
+                         LoanPeriodDays(was), " days"));
       }
       a.set_due_date_us(due);
-      if (renewal) a.set_renewals(r.renewals() + 1);
+      if (renewal) a.set_renewals(was.renewals() + 1);
       if (!renewal) a.set_checked_out_at_us(c.now_us);
       break;
     }
@@ -882,9 +885,8 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
         if (cmd.service_type != s::SERVICE_TYPE_UNSPECIFIED) {
           a.set_service_type(cmd.service_type);
         }
-        c.Event(cmd.action, role, actor, from, s::STATE_SUBMITTED,
-                cmd.reason,
-                cmd.service_type == r.service_type() ||
+        c.Event(cmd.action, role, actor, from, s::STATE_SUBMITTED, cmd.reason,
+                cmd.service_type == was.service_type() ||
                         cmd.service_type == s::SERVICE_TYPE_UNSPECIFIED
                     ? cmd.note
                     : absl::StrCat("as ",
@@ -915,7 +917,7 @@ absl::StatusOr<RequestRecord> RequestEngine::ActLocked(const ActCommand& cmd,
     s::IdempotencyRecord idem;
     idem.set_request_id(cmd.request_id);
     idem.set_payload_hash(hash);
-    idem.set_version(r.version() + 1);
+    idem.set_version(was.version() + 1);
     idem.set_at_us(c.now_us);
     batch.Put(Cf::kIdempotency, idem_key, idem);
   }
