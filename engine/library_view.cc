@@ -33,10 +33,9 @@ uint32_t Intern(const std::string& name) {
   return it->second;
 }
 
-}  // namespace
-
-namespace {
+// The largest LibraryNumber handed out, readable without its lock.
 std::atomic<uint32_t> library_numbers_in_use{0};
+
 }  // namespace
 
 uint32_t LibraryNumber(absl::string_view id) {

@@ -321,6 +321,10 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
   };
   std::vector<LibraryStatsCache::Key> keys;
   const bool sort_out = WorthSortingOutOutsiders(in.partnerships);
+  if (!sort_out) {  // every holder is examined in full
+    in.holders.reserve(holders->size());
+    keys.reserve(holders->size());
+  }
   for (const TitleHolder& th : *holders) {
     const LibraryView* view = th.library.get();
     // Most holders of a popular title share no partnership with a given
@@ -338,9 +342,8 @@ absl::StatusOr<RequestEngine::RoutePlan> RequestEngine::PlanRoute(
     keys.push_back({view->number, view->id()});
   }
   // Only the outsiders routing lists are read (BuildRota).
-  const size_t listed = std::min(
-      in.outsiders.size(),
-      static_cast<size_t>(std::max(0, options_.weights.filtered_window)));
+  const size_t listed =
+      std::min(in.outsiders.size(), options_.weights.filtered_listed());
   for (size_t i = 0; i < listed; ++i) RETURN_IF_ERROR(current(in.outsiders[i]));
   std::vector<LibraryStats> stats;
   RETURN_IF_ERROR(stats_.Lookup(keys, stats));

@@ -347,7 +347,7 @@ Rota BuildRota(const RoutingInput& in, const RoutingWeights& w) {
 
   // The first filtered_window filtered libraries by id: the filtered
   // holders, sorted here, merged with the outsiders, sorted already.
-  const size_t listed = static_cast<size_t>(std::max(0, w.filtered_window));
+  const size_t listed = w.filtered_listed();
   const size_t from_holders = std::min(filtered.size(), listed);
   std::partial_sort(filtered.begin(), filtered.begin() + from_holders,
                     filtered.end(), [](const Filtered& a, const Filtered& b) {

@@ -52,6 +52,8 @@
 #ifndef SILANG_ENGINE_ROUTING_H_
 #define SILANG_ENGINE_ROUTING_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <set>
 #include <string>
@@ -75,6 +77,11 @@ struct RoutingWeights {
   // Lenders listed per rota window, and filtered libraries listed.
   int window = 25;
   int filtered_window = 50;
+
+  // filtered_window as a count (0 if negative).
+  size_t filtered_listed() const {
+    return static_cast<size_t>(std::max(0, filtered_window));
+  }
 };
 
 // What routing knows of one holder.
