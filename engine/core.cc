@@ -10,6 +10,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const std::string& dir,
   auto core = std::make_unique<Core>();
   Store::Options store_options;
   store_options.dir = dir;
+  store_options.on_synced_write = options.on_synced_write;
   ASSIGN_OR_RETURN(core->store, Store::Open(store_options));
   core->directory = std::make_unique<Directory>(*core->store, clock);
   core->credentials =

@@ -66,6 +66,9 @@ struct EngineOptions {
   // from the planning thread: it must be thread-safe and quick (silangd:
   // a lock-free metrics histogram).
   std::function<void(absl::Duration)> on_route_planned;
+  // If set, Core::Open hands it to the store (Store::Options::
+  // on_synced_write): the time of every synced write, any command's.
+  std::function<void(absl::Duration)> on_synced_write;
 };
 
 struct SubmitCommand {

@@ -1,5 +1,6 @@
 #include "engine/store.h"
 
+#include <chrono>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -108,6 +109,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   store->dir_ = options.dir;
   for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i];
   store->write_options_.sync = options.sync;
+  store->on_synced_write_ = options.on_synced_write;
 
   auto schema =
       store->GetProto<storage::v1::SchemaRecord>(Cf::kMeta, kSchemaKey);
@@ -179,7 +181,13 @@ absl::Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
 }
 
 absl::Status Store::Write(Batch& batch) {
-  return FromRocks(db_->Write(write_options_, &batch.raw()), "write");
+  if (!on_synced_write_) {
+    return FromRocks(db_->Write(write_options_, &batch.raw()), "write");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  rocksdb::Status s = db_->Write(write_options_, &batch.raw());
+  on_synced_write_(absl::FromChrono(std::chrono::steady_clock::now() - start));
+  return FromRocks(s, "write");
 }
 
 absl::Status Store::WriteUnsynced(Batch& batch) {

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message_lite.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -90,6 +92,12 @@ class Store {
     size_t block_cache_bytes = 256 << 20;
     // All memtables together, across column families.
     size_t write_buffer_bytes = 128 << 20;
+    // If set, called after every Write (not WriteUnsynced) with how long it
+    // took, fsync included, and a wait for the write group ahead of it:
+    // what a synced commit costs as the store sees it. From the writing
+    // thread, so it must be thread-safe and quick (silangd: a lock-free
+    // metrics histogram).
+    std::function<void(absl::Duration)> on_synced_write;
   };
 
   // Opens (creating if missing) the database in options.dir.
@@ -192,6 +200,7 @@ class Store {
 
   std::string dir_;
   rocksdb::WriteOptions write_options_;
+  std::function<void(absl::Duration)> on_synced_write_;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };

@@ -128,6 +128,8 @@ class LatencyHistogram {
 class Metrics::ObservedCollector : public prometheus::Collectable {
  public:
   void ObserveRouting(absl::Duration d) { routing_.Observe(d); }
+  void ObserveWrite(absl::Duration d) { write_.Observe(d); }
+  void ObserveQueue(absl::Duration d) { queue_.Observe(d); }
 
   void ObserveRpc(absl::string_view method, int code, absl::Duration d) {
     if (code < 0 || code >= kCodes)
@@ -159,6 +161,22 @@ class Metrics::ObservedCollector : public prometheus::Collectable {
     routing.metric.push_back(routing_.Collect({}));
     out.push_back(std::move(routing));
 
+    MetricFamily write = Family(
+        "silang_store_write_seconds",
+        "Time of each synced write to the store (any command), WAL fsync "
+        "and the wait for the write group ahead of it included.",
+        MetricType::Histogram);
+    write.metric.push_back(write_.Collect({}));
+    out.push_back(std::move(write));
+
+    MetricFamily queue = Family(
+        "silang_work_queue_seconds",
+        "Time each RPC's engine call waited for a worker thread; grows "
+        "first when the cores are saturated.",
+        MetricType::Histogram);
+    queue.metric.push_back(queue_.Collect({}));
+    out.push_back(std::move(queue));
+
     MetricFamily rpc =
         Family("silang_rpc_duration_seconds",
                "Server-side latency of finished RPCs, by method and status "
@@ -182,6 +200,8 @@ class Metrics::ObservedCollector : public prometheus::Collectable {
     std::array<LatencyHistogram, kCodes> by_code;
   };
   LatencyHistogram routing_;
+  LatencyHistogram write_;
+  LatencyHistogram queue_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<PerMethod>> rpcs_
       ABSL_GUARDED_BY(mu_);
@@ -366,6 +386,22 @@ std::function<void(absl::Duration)> Metrics::RoutingObserver() {
 
 void Metrics::ObserveRouting(absl::Duration latency) {
   observed_->ObserveRouting(latency);
+}
+
+std::function<void(absl::Duration)> Metrics::WriteObserver() {
+  return [this](absl::Duration d) { ObserveWrite(d); };
+}
+
+void Metrics::ObserveWrite(absl::Duration latency) {
+  observed_->ObserveWrite(latency);
+}
+
+std::function<void(absl::Duration)> Metrics::QueueObserver() {
+  return [this](absl::Duration d) { ObserveQueue(d); };
+}
+
+void Metrics::ObserveQueue(absl::Duration wait) {
+  observed_->ObserveQueue(wait);
 }
 
 void Metrics::ObserveRpc(absl::string_view method, int code,

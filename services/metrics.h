@@ -7,16 +7,22 @@
 //     transition, so they are exact and survive restarts), and RocksDB
 //     properties. A scrape costs one counter read and a few dozen property
 //     look-ups, whatever the size of the network.
-//   - observed as they happen: routing-plan latency (an engine hook) and
-//     the latency and status code of every RPC (a gRPC server interceptor),
-//     into histograms whose Observe is a few relaxed atomic adds: no lock.
+//   - observed as they happen: routing-plan latency and synced-write
+//     latency (engine hooks), how long each RPC's engine call waited for a
+//     worker (a WorkPool hook), and the latency and status code of every
+//     RPC (a gRPC server interceptor), into histograms whose Observe is a
+//     few relaxed atomic adds: no lock. Together they say where a slow
+//     call's time went: waiting for a core (work queue), routing, the
+//     synced write, or the rest of the call.
 //
 // Lifecycle, as silangd wires it:
 //   auto metrics = Metrics::Create();
 //   engine_options.on_route_planned = metrics->RoutingObserver();
+//   engine_options.on_synced_write = metrics->WriteObserver();
 //   core = Core::Open(..., engine_options);
 //   metrics->WatchStore(*core->store);
 //   server_options.metrics = metrics.get();   // Server adds the interceptor
+//                                             // and the work-queue hook
 //   metrics->Listen("127.0.0.1:9464");
 //   ...
 //   metrics->StopServing();   // before the store closes
@@ -59,6 +65,12 @@ class Metrics {
   // For EngineOptions::on_route_planned. Borrows this Metrics.
   std::function<void(absl::Duration)> RoutingObserver();
   void ObserveRouting(absl::Duration latency);
+  // For EngineOptions::on_synced_write. Borrows this Metrics.
+  std::function<void(absl::Duration)> WriteObserver();
+  void ObserveWrite(absl::Duration latency);
+  // For WorkPool's on_wait. Borrows this Metrics.
+  std::function<void(absl::Duration)> QueueObserver();
+  void ObserveQueue(absl::Duration wait);
   // One finished RPC. method: "package.Service/Method"; code: a gRPC (and
   // absl) status code number.
   void ObserveRpc(absl::string_view method, int code, absl::Duration latency);

@@ -34,9 +34,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 struct Server::Services {
-  Services(Core& core, bool demo, int workers)
+  Services(Core& core, bool demo, int workers, Metrics* metrics)
       : auth(core.credentials.get(), demo),
-        pool(workers),
+        pool(workers, metrics != nullptr ? metrics->QueueObserver() : nullptr),
         streams(*core.requests),
         librarian(*core.requests, auth, pool),
         agent(*core.requests, auth, streams, pool),
@@ -82,7 +82,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server());
   server->services_ =
-      std::make_unique<Services>(core, options.demo, options.workers);
+      std::make_unique<Services>(core, options.demo, options.workers,
+                                 options.metrics);
   server->services_->streams.ListenTo(core.requests->feed());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, creds, &server->port_);

@@ -29,8 +29,9 @@ struct ServerOptions {
   // Open access, every caller an admin: for demos only. Otherwise every
   // call needs a bearer credential.
   bool demo = false;
-  // If set, every RPC's latency and status code is reported to it. It
-  // must outlive the Server.
+  // If set, every RPC's latency and status code, and how long each engine
+  // call waited for a worker, are reported to it. It must outlive the
+  // Server.
   Metrics* metrics = nullptr;
   // Threads running the handlers' engine calls (services/work_pool.h): at
   // least the number of calls expected in flight, so that many commands

@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
   if (!metrics_listen.empty()) {
     metrics = silang::Metrics::Create();
     engine_options.on_route_planned = metrics->RoutingObserver();
+    engine_options.on_synced_write = metrics->WriteObserver();
   }
   auto core = silang::Core::Open(data_dir, clock, engine_options);
   if (!core.ok()) {

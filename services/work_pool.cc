@@ -4,7 +4,8 @@
 
 namespace silang {
 
-WorkPool::WorkPool(int threads) {
+WorkPool::WorkPool(int threads, std::function<void(absl::Duration)> on_wait)
+    : on_wait_(std::move(on_wait)) {
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }
@@ -19,24 +20,30 @@ WorkPool::~WorkPool() {
 }
 
 void WorkPool::Run(absl::AnyInvocable<void()> work) {
+  Queued queued{std::move(work), {}};
+  if (on_wait_) queued.since = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(work));
+    queue_.push_back(std::move(queued));
   }
   wake_.notify_one();
 }
 
 void WorkPool::Loop() {
   for (;;) {
-    absl::AnyInvocable<void()> work;
+    Queued next;
     {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to run
-      work = std::move(queue_.front());
+      next = std::move(queue_.front());
       queue_.pop_front();
     }
-    work();
+    if (on_wait_) {
+      on_wait_(
+          absl::FromChrono(std::chrono::steady_clock::now() - next.since));
+    }
+    next.work();
   }
 }
 

@@ -9,12 +9,19 @@
 // many threads waiting on the same fsync, RocksDB commits their batches
 // together.
 //
+// on_wait, if set, is told how long each piece of work waited in the queue
+// before a thread took it: near zero while a worker is idle, and the first
+// thing to grow when the cores are saturated (silangd exports it as
+// silang_work_queue_seconds).
+//
 // Thread-safe. The destructor runs what is queued, then joins.
 #ifndef SILANG_SERVICES_WORK_POOL_H_
 #define SILANG_SERVICES_WORK_POOL_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 
@@ -29,8 +37,9 @@ namespace silang {
 
 class WorkPool {
  public:
-  // REQUIRES: threads > 0.
-  explicit WorkPool(int threads);
+  // REQUIRES: threads > 0. on_wait must be thread-safe and quick.
+  explicit WorkPool(int threads,
+                    std::function<void(absl::Duration)> on_wait = nullptr);
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
@@ -38,14 +47,20 @@ class WorkPool {
   void Run(absl::AnyInvocable<void()> work);
 
  private:
+  struct Queued {
+    absl::AnyInvocable<void()> work;
+    std::chrono::steady_clock::time_point since;
+  };
   void Loop();
+
+  const std::function<void(absl::Duration)> on_wait_;
 
   // A plain condition variable, not absl::Mutex::Await: with dozens of
   // idle workers, every unlock of an Await-ed absl::Mutex evaluates the
   // waiters' conditions, on the path of every call.
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<absl::AnyInvocable<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };

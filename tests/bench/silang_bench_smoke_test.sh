@@ -1,6 +1,7 @@
 #!/bin/bash
 # silang-bench at a tiny scale against its own silangd: it settles the loaded
-# store, and every operation must print a RESULT line with a positive rate.
+# store, every operation must print a RESULT line with a positive rate, and
+# the inside-silangd table must count one synced write per submit.
 # Usage: silang_bench_smoke_test.sh SILANG_BENCH SILANGD
 set -euo pipefail
 OUT=$(mktemp "${TMPDIR:-/tmp}/silang-bench-smoke.XXXXXX")
@@ -19,4 +20,15 @@ for op in submit loan_life health; do
   awk -v q="$qps" 'BEGIN { exit !(q > 0) }' || {
     echo "FAIL: $op qps=$qps" >&2; exit 1; }
   echo "ok: $op qps=$qps"
+done
+# From silangd's metrics: a submit is one synced write, a health check none.
+row() { awk -v op="$1" '/^inside silangd/ { t = 1; next }
+  t && $1 == op { print $NF; exit }' "$OUT"; }
+for want in "submit 0.95 1.05" "health 0 0" "loan_life 6 8.5"; do
+  read -r op lo hi <<<"$want"
+  w=$(row "$op")
+  awk -v w="$w" -v lo="$lo" -v hi="$hi" \
+    'BEGIN { exit !(w != "" && w >= lo && w <= hi) }' || {
+    echo "FAIL: $op writes/op=$w, want $lo..$hi" >&2; exit 1; }
+  echo "ok: $op writes/op=$w"
 done

@@ -118,6 +118,7 @@ class MetricsTest : public ServiceTest {
   void Configure(EngineOptions& engine, ServerOptions& server) override {
     metrics_ = Metrics::Create();
     engine.on_route_planned = metrics_->RoutingObserver();
+    engine.on_synced_write = metrics_->WriteObserver();
     server.metrics = metrics_.get();
   }
 
@@ -224,6 +225,37 @@ TEST_F(MetricsTest, ExposesStateGaugeCommitsRoutingRpcsAndRocksDb) {
   EXPECT_GT(Sample(text, R"(silang_rocksdb_estimated_keys{cf="requests"})"), 0);
   EXPECT_GE(Sample(text, "silang_rocksdb_block_cache_bytes"), 0);
   EXPECT_EQ(Sample(text, "silang_rocksdb_background_errors"), 0);
+}
+
+// Where a call's time went: one synced write per committed command, none
+// for a refused one, and one work-queue wait per call the pool ran.
+TEST_F(MetricsTest, CountsSyncedWritesAndWorkQueueWaitsPerCall) {
+  const std::string writes = "silang_store_write_seconds_count";
+  const std::string waits = "silang_work_queue_seconds_count";
+  const std::string before = Scrape();
+  ASSERT_GT(Sample(before, writes), 0) << "the fixture's directory writes";
+  ASSERT_GT(Sample(before, waits), 0) << "the fixture's directory calls";
+
+  v1::Request r = Submit("w-1");
+  ASSERT_EQ(r.state(), v1::REQUEST_STATE_SENT_TO_LENDER);
+  const std::string after_submit = Scrape();
+  EXPECT_EQ(Sample(after_submit, writes) - Sample(before, writes), 1);
+  EXPECT_EQ(Sample(after_submit, waits) - Sample(before, waits), 1);
+  EXPECT_EQ(
+      Sample(after_submit, R"(silang_store_write_seconds_bucket{le="+Inf"})"),
+      Sample(after_submit, writes));
+
+  v1::Request out;
+  grpc::Status stale =
+      Act(r.id(), r.version() + 5, "BDG", v1::ACTION_WILL_SUPPLY, &out);
+  ASSERT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  const std::string after_refusal = Scrape();
+  EXPECT_EQ(Sample(after_refusal, writes), Sample(after_submit, writes));
+  EXPECT_EQ(Sample(after_refusal, waits) - Sample(after_submit, waits), 1);
+  EXPECT_THAT(after_refusal,
+              HasSubstr("# TYPE silang_store_write_seconds histogram"));
+  EXPECT_THAT(after_refusal,
+              HasSubstr("# TYPE silang_work_queue_seconds histogram"));
 }
 
 TEST_F(MetricsTest, StateGaugeFollowsARequestOutOfAState) {

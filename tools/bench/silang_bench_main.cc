@@ -18,7 +18,10 @@
 // Besides the RESULT lines, the table gives per operation and K: rpcs/s,
 // p999, submits that found no lender (unrouted), errors, and CPU
 // microseconds per op of the server (srv_cpu; own server only) and of this
-// client (cli_cpu), over the phase with its warm-up.
+// client (cli_cpu), over the phase with its warm-up. A second table says
+// where the time went inside silangd, from its metrics (server_metrics.h):
+// per call, the whole call, the wait for a worker, the routing plan and the
+// synced write, and synced writes per op (own server, or --metrics-port).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +53,7 @@
 #include "tools/bench/id_places.h"
 #include "tools/bench/loader.h"
 #include "tools/bench/network_plan.h"
+#include "tools/bench/server_metrics.h"
 #include "tools/bench/silangd_process.h"
 #include "tools/bench/workload.h"
 
@@ -187,9 +192,13 @@ int Main(int argc, char** argv) {
   int fill_threads = 2;
   bool no_load = false;
   bool no_settle = false;
+  int metrics_port = 0;
   app.add_option("--server", server,
                  "HOST:PORT of a running silangd (default: start one on a "
                  "temporary data directory)");
+  app.add_option("--metrics-port", metrics_port,
+                 "with --server on this machine: its metrics port, for the "
+                 "inside-silangd table");
   app.add_option("--token", token, "admin bearer token (with --server)");
   app.add_option("--token-file", token_file, "file holding the admin token");
   app.add_option("--silangd", silangd, "silangd binary to start")
@@ -418,6 +427,30 @@ int Main(int argc, char** argv) {
   }
 
   // The phases.
+  if (own) {
+    auto port = own->MetricsPort();
+    if (port.ok()) {
+      metrics_port = *port;
+    } else {
+      std::fprintf(stderr, "silang-bench: %s\n",
+                   port.status().ToString().c_str());
+    }
+  }
+  // Where the time went inside silangd during a phase, from its metrics.
+  struct Inside {
+    Histogram call, queue, route, write;
+    double ops = 0;  // ops run in the phase, warm-up included
+  };
+  auto inside_now = [&]() -> std::optional<Inside> {
+    if (metrics_port <= 0) return std::nullopt;
+    auto text = ScrapeMetrics(metrics_port);
+    if (!text.ok()) return std::nullopt;
+    return Inside{ParseHistogram(*text, "silang_rpc_duration_seconds"),
+                  ParseHistogram(*text, "silang_work_queue_seconds"),
+                  ParseHistogram(*text, "silang_routing_decision_seconds"),
+                  ParseHistogram(*text, "silang_store_write_seconds")};
+  };
+  std::vector<std::optional<Inside>> insides;
   Driver driver(*conn, shape, active);
   std::vector<PhaseResult> results;
   const std::string run_id = absl::StrFormat(
@@ -439,6 +472,7 @@ int Main(int argc, char** argv) {
       const auto t0 = Clock::now();
       const double server_cpu0 = own ? ProcessCpuSeconds(own->pid()) : 0;
       const double client_cpu0 = ProcessCpuSeconds(::getpid());
+      const std::optional<Inside> inside0 = inside_now();
       PhaseResult r;
       {
         ProgressDisplay display([&] {
@@ -464,6 +498,16 @@ int Main(int argc, char** argv) {
           (ProcessCpuSeconds(::getpid()) - client_cpu0) * 1e6 / ops_run;
       std::fprintf(stderr, "%s K=%d: %.0f/s p50 %.0f us p99 %.0f us\n",
                    OpName(op), k, r.qps, r.latency.p(0.5), r.latency.p(0.99));
+      std::optional<Inside> inside = inside_now();
+      if (inside && inside0) {
+        inside = Inside{inside->call.Minus(inside0->call),
+                        inside->queue.Minus(inside0->queue),
+                        inside->route.Minus(inside0->route),
+                        inside->write.Minus(inside0->write), ops_run};
+      } else {
+        inside.reset();
+      }
+      insides.push_back(std::move(inside));
       results.push_back(std::move(r));
     }
   }
@@ -499,6 +543,29 @@ int Main(int argc, char** argv) {
     }
   }
   std::printf("\n");
+  if (std::any_of(insides.begin(), insides.end(),
+                  [](const auto& i) { return i.has_value(); })) {
+    // Per call, over the phase with its warm-up; percentiles interpolated
+    // within silangd's histogram buckets.
+    std::printf(
+        "inside silangd, per call (us; from its metrics, bucket-interpolated):"
+        "\n%-10s %4s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+        "op", "K", "call_p50", "call_p99", "queue_p50", "queue_p99",
+        "route_p50", "route_p99", "write_p50", "write_p99", "writes/op");
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (!insides[i]) continue;
+      const Inside& in = *insides[i];
+      const PhaseResult& r = results[i];
+      auto us = [](const Histogram& h, double q) { return h.Quantile(q) * 1e6; };
+      std::printf(
+          "%-10s %4d %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.2f\n",
+          OpName(r.op), r.concurrency, us(in.call, 0.5), us(in.call, 0.99),
+          us(in.queue, 0.5), us(in.queue, 0.99), us(in.route, 0.5),
+          us(in.route, 0.99), us(in.write, 0.5), us(in.write, 0.99),
+          in.write.count / in.ops);
+    }
+    std::printf("\n");
+  }
   for (const auto& r : results) {
     double h = health_qps(r.concurrency);
     std::printf(

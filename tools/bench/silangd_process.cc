@@ -116,6 +116,7 @@ absl::StatusOr<double> SilangdProcess::Start(
   if (pid_ > 0) return absl::FailedPreconditionError("silangd already running");
   const std::string port_file = work_dir_ + "/port";
   ::unlink(port_file.c_str());
+  ::unlink(metrics_port_file().c_str());
   std::vector<std::string> args = {binary_,
                                    "--data-dir",
                                    data_dir(),
@@ -125,6 +126,8 @@ absl::StatusOr<double> SilangdProcess::Start(
                                    port_file,
                                    "--metrics-listen",
                                    "127.0.0.1:0",
+                                   "--metrics-port-file",
+                                   metrics_port_file(),
                                    "--log-level",
                                    "warn",
                                    "--timer-interval",
@@ -178,6 +181,23 @@ absl::StatusOr<double> SilangdProcess::Start(
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+absl::StatusOr<int> SilangdProcess::MetricsPort() const {
+  // silangd writes it just after it starts serving gRPC.
+  const auto t0 = Clock::now();
+  for (;;) {
+    int port = 0;
+    std::string text(
+        absl::StripAsciiWhitespace(Slurp(metrics_port_file())));
+    if (absl::SimpleAtoi(text, &port) && port > 0) return port;
+    if (pid_ <= 0 || Clock::now() - t0 > std::chrono::seconds(5)) {
+      return absl::UnavailableError(
+          absl::StrCat("silangd wrote no metrics port to ",
+                       metrics_port_file()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 absl::Status SilangdProcess::Stop() {

@@ -45,8 +45,12 @@ class SilangdProcess {
   std::string data_dir() const { return work_dir_ + "/data"; }
   // The bootstrap admin token silangd wrote on a new store.
   absl::StatusOr<std::string> AdminToken() const;
+  // The loopback port of its Prometheus metrics (waits up to 5 s for it).
+  absl::StatusOr<int> MetricsPort() const;
 
  private:
+  std::string metrics_port_file() const { return work_dir_ + "/metrics_port"; }
+
   std::string binary_;
   std::string work_dir_;
   std::string target_;
