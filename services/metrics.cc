@@ -169,11 +169,11 @@ class Metrics::ObservedCollector : public prometheus::Collectable {
     write.metric.push_back(write_.Collect({}));
     out.push_back(std::move(write));
 
-    MetricFamily queue = Family(
-        "silang_work_queue_seconds",
-        "Time each RPC's engine call waited for a worker thread; grows "
-        "first when the cores are saturated.",
-        MetricType::Histogram);
+    MetricFamily queue =
+        Family("silang_work_queue_seconds",
+               "Time each RPC's engine call waited for a worker thread; grows "
+               "first when the cores are saturated.",
+               MetricType::Histogram);
     queue.metric.push_back(queue_.Collect({}));
     out.push_back(std::move(queue));
 

@@ -81,9 +81,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<Server> server(new Server());
-  server->services_ =
-      std::make_unique<Services>(core, options.demo, options.workers,
-                                 options.metrics);
+  server->services_ = std::make_unique<Services>(
+      core, options.demo, options.workers, options.metrics);
   server->services_->streams.ListenTo(core.requests->feed());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, creds, &server->port_);

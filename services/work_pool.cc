@@ -40,8 +40,7 @@ void WorkPool::Loop() {
       queue_.pop_front();
     }
     if (on_wait_) {
-      on_wait_(
-          absl::FromChrono(std::chrono::steady_clock::now() - next.since));
+      on_wait_(absl::FromChrono(std::chrono::steady_clock::now() - next.since));
     }
     next.work();
   }

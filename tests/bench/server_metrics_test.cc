@@ -34,8 +34,8 @@ TEST(ServerMetricsTest, PercentilesOfAPhaseComeFromTheScrapedDifference) {
   EXPECT_TRUE(std::isinf(total.buckets.back().first));
   EXPECT_EQ(total.buckets.back().second, 150);
 
-  const Histogram phase = total.Minus(
-      ParseHistogram(*before, "silang_store_write_seconds"));
+  const Histogram phase =
+      total.Minus(ParseHistogram(*before, "silang_store_write_seconds"));
   EXPECT_EQ(phase.count, 100);
   EXPECT_NEAR(phase.sum, 90 * 0.0003 + 10 * 0.007, 1e-6);
   // p50: rank 50 of the 90 in (0.25, 0.5] ms, interpolated.

@@ -28,8 +28,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,6 +35,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -556,7 +556,9 @@ int Main(int argc, char** argv) {
       if (!insides[i]) continue;
       const Inside& in = *insides[i];
       const PhaseResult& r = results[i];
-      auto us = [](const Histogram& h, double q) { return h.Quantile(q) * 1e6; };
+      auto us = [](const Histogram& h, double q) {
+        return h.Quantile(q) * 1e6;
+      };
       std::printf(
           "%-10s %4d %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.2f\n",
           OpName(r.op), r.concurrency, us(in.call, 0.5), us(in.call, 0.99),

@@ -188,13 +188,11 @@ absl::StatusOr<int> SilangdProcess::MetricsPort() const {
   const auto t0 = Clock::now();
   for (;;) {
     int port = 0;
-    std::string text(
-        absl::StripAsciiWhitespace(Slurp(metrics_port_file())));
+    std::string text(absl::StripAsciiWhitespace(Slurp(metrics_port_file())));
     if (absl::SimpleAtoi(text, &port) && port > 0) return port;
     if (pid_ <= 0 || Clock::now() - t0 > std::chrono::seconds(5)) {
-      return absl::UnavailableError(
-          absl::StrCat("silangd wrote no metrics port to ",
-                       metrics_port_file()));
+      return absl::UnavailableError(absl::StrCat(
+          "silangd wrote no metrics port to ", metrics_port_file()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
