@@ -11,6 +11,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const std::string& dir,
   Store::Options store_options;
   store_options.dir = dir;
   store_options.on_synced_write = options.on_synced_write;
+  store_options.on_wal_sync = options.on_wal_sync;
   ASSIGN_OR_RETURN(core->store, Store::Open(store_options));
   core->directory = std::make_unique<Directory>(*core->store, clock);
   core->credentials =

@@ -69,6 +69,8 @@ struct EngineOptions {
   // If set, Core::Open hands it to the store (Store::Options::
   // on_synced_write): the time of every synced write, any command's.
   std::function<void(absl::Duration)> on_synced_write;
+  // Likewise Store::Options::on_wal_sync: the time of every WAL fsync.
+  std::function<void(absl::Duration)> on_wal_sync;
 };
 
 struct SubmitCommand {

@@ -4,12 +4,14 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/counter_merge.h"
 #include "engine/keys.h"
 #include "engine/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/table.h"
 #include "silang/storage/v1/records.pb.h"
 
@@ -63,6 +65,27 @@ void Batch::Delete(Cf cf, absl::string_view key) {
   batch_.Delete(store_.handle(cf), rocksdb::Slice(key.data(), key.size()));
 }
 
+namespace {
+
+// Reports the time of every WAL sync (WAL files end in ".log"; SST and
+// MANIFEST syncs are not reported).
+class WalSyncListener final : public rocksdb::EventListener {
+ public:
+  explicit WalSyncListener(std::function<void(absl::Duration)> observe)
+      : observe_(std::move(observe)) {}
+  bool ShouldBeNotifiedOnFileIO() override { return true; }
+  void OnFileSyncFinish(const rocksdb::FileOperationInfo& info) override {
+    if (absl::EndsWith(info.path, ".log")) {
+      observe_(absl::FromChrono(info.duration));
+    }
+  }
+
+ private:
+  const std::function<void(absl::Duration)> observe_;
+};
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
@@ -80,6 +103,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // One budget for every family's memtables (21 families at 64 MB each
   // could otherwise hold over 2 GB), so resident memory stays bounded.
   db_options.db_write_buffer_size = options.write_buffer_bytes;
+  if (options.on_wal_sync) {
+    db_options.listeners.push_back(
+        std::make_shared<WalSyncListener>(options.on_wal_sync));
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

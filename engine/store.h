@@ -98,6 +98,10 @@ class Store {
     // thread, so it must be thread-safe and quick (silangd: a lock-free
     // metrics histogram).
     std::function<void(absl::Duration)> on_synced_write;
+    // If set, called with the time of each WAL fsync, from the thread that
+    // ran it (a write group's leader: concurrent writers share one). Its
+    // distribution under load is the floor under on_synced_write's.
+    std::function<void(absl::Duration)> on_wal_sync;
   };
 
   // Opens (creating if missing) the database in options.dir.

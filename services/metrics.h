@@ -7,18 +7,19 @@
 //     transition, so they are exact and survive restarts), and RocksDB
 //     properties. A scrape costs one counter read and a few dozen property
 //     look-ups, whatever the size of the network.
-//   - observed as they happen: routing-plan latency and synced-write
+//   - observed as they happen: routing-plan, synced-write and WAL-fsync
 //     latency (engine hooks), how long each RPC's engine call waited for a
 //     worker (a WorkPool hook), and the latency and status code of every
 //     RPC (a gRPC server interceptor), into histograms whose Observe is a
 //     few relaxed atomic adds: no lock. Together they say where a slow
 //     call's time went: waiting for a core (work queue), routing, the
-//     synced write, or the rest of the call.
+//     synced write (of which the WAL fsync), or the rest of the call.
 //
 // Lifecycle, as silangd wires it:
 //   auto metrics = Metrics::Create();
 //   engine_options.on_route_planned = metrics->RoutingObserver();
 //   engine_options.on_synced_write = metrics->WriteObserver();
+//   engine_options.on_wal_sync = metrics->WalSyncObserver();
 //   core = Core::Open(..., engine_options);
 //   metrics->WatchStore(*core->store);
 //   server_options.metrics = metrics.get();   // Server adds the interceptor
@@ -68,6 +69,9 @@ class Metrics {
   // For EngineOptions::on_synced_write. Borrows this Metrics.
   std::function<void(absl::Duration)> WriteObserver();
   void ObserveWrite(absl::Duration latency);
+  // For EngineOptions::on_wal_sync. Borrows this Metrics.
+  std::function<void(absl::Duration)> WalSyncObserver();
+  void ObserveWalSync(absl::Duration latency);
   // For WorkPool's on_wait. Borrows this Metrics.
   std::function<void(absl::Duration)> QueueObserver();
   void ObserveQueue(absl::Duration wait);

@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
     metrics = silang::Metrics::Create();
     engine_options.on_route_planned = metrics->RoutingObserver();
     engine_options.on_synced_write = metrics->WriteObserver();
+    engine_options.on_wal_sync = metrics->WalSyncObserver();
   }
   auto core = silang::Core::Open(data_dir, clock, engine_options);
   if (!core.ok()) {

@@ -23,7 +23,7 @@ for op in submit loan_life health; do
 done
 # From silangd's metrics: a submit is one synced write, a health check none.
 row() { awk -v op="$1" '/^inside silangd/ { t = 1; next }
-  t && $1 == op { print $NF; exit }' "$OUT"; }
+  t && $1 == op { print $(NF-1); exit }' "$OUT"; }
 for want in "submit 0.95 1.05" "health 0 0" "loan_life 6 8.5"; do
   read -r op lo hi <<<"$want"
   w=$(row "$op")

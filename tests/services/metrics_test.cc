@@ -119,6 +119,7 @@ class MetricsTest : public ServiceTest {
     metrics_ = Metrics::Create();
     engine.on_route_planned = metrics_->RoutingObserver();
     engine.on_synced_write = metrics_->WriteObserver();
+    engine.on_wal_sync = metrics_->WalSyncObserver();
     server.metrics = metrics_.get();
   }
 
@@ -227,10 +228,12 @@ TEST_F(MetricsTest, ExposesStateGaugeCommitsRoutingRpcsAndRocksDb) {
   EXPECT_EQ(Sample(text, "silang_rocksdb_background_errors"), 0);
 }
 
-// Where a call's time went: one synced write per committed command, none
-// for a refused one, and one work-queue wait per call the pool ran.
+// Where a call's time went: one synced write (and, alone, one WAL fsync)
+// per committed command, none for a refused one, and one work-queue wait
+// per call the pool ran.
 TEST_F(MetricsTest, CountsSyncedWritesAndWorkQueueWaitsPerCall) {
   const std::string writes = "silang_store_write_seconds_count";
+  const std::string syncs = "silang_wal_sync_seconds_count";
   const std::string waits = "silang_work_queue_seconds_count";
   const std::string before = Scrape();
   ASSERT_GT(Sample(before, writes), 0) << "the fixture's directory writes";
@@ -240,6 +243,7 @@ TEST_F(MetricsTest, CountsSyncedWritesAndWorkQueueWaitsPerCall) {
   ASSERT_EQ(r.state(), v1::REQUEST_STATE_SENT_TO_LENDER);
   const std::string after_submit = Scrape();
   EXPECT_EQ(Sample(after_submit, writes) - Sample(before, writes), 1);
+  EXPECT_EQ(Sample(after_submit, syncs) - Sample(before, syncs), 1);
   EXPECT_EQ(Sample(after_submit, waits) - Sample(before, waits), 1);
   EXPECT_EQ(
       Sample(after_submit, R"(silang_store_write_seconds_bucket{le="+Inf"})"),
@@ -251,6 +255,7 @@ TEST_F(MetricsTest, CountsSyncedWritesAndWorkQueueWaitsPerCall) {
   ASSERT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
   const std::string after_refusal = Scrape();
   EXPECT_EQ(Sample(after_refusal, writes), Sample(after_submit, writes));
+  EXPECT_EQ(Sample(after_refusal, syncs), Sample(after_submit, syncs));
   EXPECT_EQ(Sample(after_refusal, waits) - Sample(after_submit, waits), 1);
   EXPECT_THAT(after_refusal,
               HasSubstr("# TYPE silang_store_write_seconds histogram"));

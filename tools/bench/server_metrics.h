@@ -6,8 +6,8 @@
 //
 // Percentiles interpolate linearly inside a bucket, as Prometheus's
 // histogram_quantile does, so they are only as fine as silangd's bucket
-// bounds (..., 1, 2.5, 5, 10 ms, ...): a figure says which bucket, and
-// roughly where in it.
+// bounds (..., 1, 1.5, 2, 3, 5, 7.5, 10 ms, ...): a figure says which
+// bucket, and roughly where in it.
 #ifndef SILANG_TOOLS_BENCH_SERVER_METRICS_H_
 #define SILANG_TOOLS_BENCH_SERVER_METRICS_H_
 

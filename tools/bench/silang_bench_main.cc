@@ -20,8 +20,10 @@
 // microseconds per op of the server (srv_cpu; own server only) and of this
 // client (cli_cpu), over the phase with its warm-up. A second table says
 // where the time went inside silangd, from its metrics (server_metrics.h):
-// per call, the whole call, the wait for a worker, the routing plan and the
-// synced write, and synced writes per op (own server, or --metrics-port).
+// per call, the whole call, the wait for a worker, the routing plan, the
+// synced write and the WAL fsync under it, synced writes per op, and writes
+// per fsync (how many RocksDB's group commit shared; own server, or
+// --metrics-port).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -438,7 +440,7 @@ int Main(int argc, char** argv) {
   }
   // Where the time went inside silangd during a phase, from its metrics.
   struct Inside {
-    Histogram call, queue, route, write;
+    Histogram call, queue, route, write, sync;
     double ops = 0;  // ops run in the phase, warm-up included
   };
   auto inside_now = [&]() -> std::optional<Inside> {
@@ -448,7 +450,8 @@ int Main(int argc, char** argv) {
     return Inside{ParseHistogram(*text, "silang_rpc_duration_seconds"),
                   ParseHistogram(*text, "silang_work_queue_seconds"),
                   ParseHistogram(*text, "silang_routing_decision_seconds"),
-                  ParseHistogram(*text, "silang_store_write_seconds")};
+                  ParseHistogram(*text, "silang_store_write_seconds"),
+                  ParseHistogram(*text, "silang_wal_sync_seconds")};
   };
   std::vector<std::optional<Inside>> insides;
   Driver driver(*conn, shape, active);
@@ -503,7 +506,9 @@ int Main(int argc, char** argv) {
         inside = Inside{inside->call.Minus(inside0->call),
                         inside->queue.Minus(inside0->queue),
                         inside->route.Minus(inside0->route),
-                        inside->write.Minus(inside0->write), ops_run};
+                        inside->write.Minus(inside0->write),
+                        inside->sync.Minus(inside0->sync),
+                        ops_run};
       } else {
         inside.reset();
       }
@@ -549,9 +554,10 @@ int Main(int argc, char** argv) {
     // within silangd's histogram buckets.
     std::printf(
         "inside silangd, per call (us; from its metrics, bucket-interpolated):"
-        "\n%-10s %4s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+        "\n%-10s %4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s\n",
         "op", "K", "call_p50", "call_p99", "queue_p50", "queue_p99",
-        "route_p50", "route_p99", "write_p50", "write_p99", "writes/op");
+        "route_p50", "route_p99", "write_p50", "write_p99", "fsync_p50",
+        "fsync_p99", "writes/op", "writes/fsync");
     for (size_t i = 0; i < results.size(); ++i) {
       if (!insides[i]) continue;
       const Inside& in = *insides[i];
@@ -560,11 +566,13 @@ int Main(int argc, char** argv) {
         return h.Quantile(q) * 1e6;
       };
       std::printf(
-          "%-10s %4d %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.2f\n",
+          "%-10s %4d %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f "
+          "%9.0f %9.2f %11.2f\n",
           OpName(r.op), r.concurrency, us(in.call, 0.5), us(in.call, 0.99),
           us(in.queue, 0.5), us(in.queue, 0.99), us(in.route, 0.5),
           us(in.route, 0.99), us(in.write, 0.5), us(in.write, 0.99),
-          in.write.count / in.ops);
+          us(in.sync, 0.5), us(in.sync, 0.99), in.write.count / in.ops,
+          in.write.count / std::max(in.sync.count, 1.0));
     }
     std::printf("\n");
   }
