@@ -572,7 +572,7 @@ int Main(int argc, char** argv) {
           us(in.queue, 0.5), us(in.queue, 0.99), us(in.route, 0.5),
           us(in.route, 0.99), us(in.write, 0.5), us(in.write, 0.99),
           us(in.sync, 0.5), us(in.sync, 0.99), in.write.count / in.ops,
-          in.write.count / std::max(in.sync.count, 1.0));
+          in.sync.count > 0 ? in.write.count / in.sync.count : 0.0);
     }
     std::printf("\n");
   }
