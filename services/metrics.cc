@@ -157,35 +157,27 @@ class Metrics::ObservedCollector : public prometheus::Collectable {
 
   std::vector<MetricFamily> Collect() const override {
     std::vector<MetricFamily> out;
-    MetricFamily routing = Family(
-        "silang_routing_decision_seconds",
+    auto add = [&out](std::string name, std::string help,
+                      const LatencyHistogram& h) {
+      MetricFamily f =
+          Family(std::move(name), std::move(help), MetricType::Histogram);
+      f.metric.push_back(h.Collect({}));
+      out.push_back(std::move(f));
+    };
+    add("silang_routing_decision_seconds",
         "Time to plan a request's route (rank every holder of its title).",
-        MetricType::Histogram);
-    routing.metric.push_back(routing_.Collect({}));
-    out.push_back(std::move(routing));
-
-    MetricFamily write = Family(
-        "silang_store_write_seconds",
+        routing_);
+    add("silang_store_write_seconds",
         "Time of each synced write to the store (any command), WAL fsync "
         "and the wait for the write group ahead of it included.",
-        MetricType::Histogram);
-    write.metric.push_back(write_.Collect({}));
-    out.push_back(std::move(write));
-
-    MetricFamily wal_sync =
-        Family("silang_wal_sync_seconds",
-               "Time of each WAL fsync; concurrent synced writes share one.",
-               MetricType::Histogram);
-    wal_sync.metric.push_back(wal_sync_.Collect({}));
-    out.push_back(std::move(wal_sync));
-
-    MetricFamily queue =
-        Family("silang_work_queue_seconds",
-               "Time each RPC's engine call waited for a worker thread; grows "
-               "first when the cores are saturated.",
-               MetricType::Histogram);
-    queue.metric.push_back(queue_.Collect({}));
-    out.push_back(std::move(queue));
+        write_);
+    add("silang_wal_sync_seconds",
+        "Time of each WAL fsync; concurrent synced writes share one.",
+        wal_sync_);
+    add("silang_work_queue_seconds",
+        "Time each RPC's engine call waited for a worker thread; grows "
+        "first when the cores are saturated.",
+        queue_);
 
     MetricFamily rpc =
         Family("silang_rpc_duration_seconds",
@@ -400,27 +392,15 @@ void Metrics::ObserveRouting(absl::Duration latency) {
 }
 
 std::function<void(absl::Duration)> Metrics::WriteObserver() {
-  return [this](absl::Duration d) { ObserveWrite(d); };
-}
-
-void Metrics::ObserveWrite(absl::Duration latency) {
-  observed_->ObserveWrite(latency);
+  return [o = observed_.get()](absl::Duration d) { o->ObserveWrite(d); };
 }
 
 std::function<void(absl::Duration)> Metrics::WalSyncObserver() {
-  return [this](absl::Duration d) { ObserveWalSync(d); };
-}
-
-void Metrics::ObserveWalSync(absl::Duration latency) {
-  observed_->ObserveWalSync(latency);
+  return [o = observed_.get()](absl::Duration d) { o->ObserveWalSync(d); };
 }
 
 std::function<void(absl::Duration)> Metrics::QueueObserver() {
-  return [this](absl::Duration d) { ObserveQueue(d); };
-}
-
-void Metrics::ObserveQueue(absl::Duration wait) {
-  observed_->ObserveQueue(wait);
+  return [o = observed_.get()](absl::Duration d) { o->ObserveQueue(d); };
 }
 
 void Metrics::ObserveRpc(absl::string_view method, int code,

@@ -66,15 +66,11 @@ class Metrics {
   // For EngineOptions::on_route_planned. Borrows this Metrics.
   std::function<void(absl::Duration)> RoutingObserver();
   void ObserveRouting(absl::Duration latency);
-  // For EngineOptions::on_synced_write. Borrows this Metrics.
+  // For EngineOptions::on_synced_write, EngineOptions::on_wal_sync and
+  // WorkPool's on_wait. Each borrows this Metrics.
   std::function<void(absl::Duration)> WriteObserver();
-  void ObserveWrite(absl::Duration latency);
-  // For EngineOptions::on_wal_sync. Borrows this Metrics.
   std::function<void(absl::Duration)> WalSyncObserver();
-  void ObserveWalSync(absl::Duration latency);
-  // For WorkPool's on_wait. Borrows this Metrics.
   std::function<void(absl::Duration)> QueueObserver();
-  void ObserveQueue(absl::Duration wait);
   // One finished RPC. method: "package.Service/Method"; code: a gRPC (and
   // absl) status code number.
   void ObserveRpc(absl::string_view method, int code, absl::Duration latency);
