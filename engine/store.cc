@@ -68,7 +68,9 @@ void Batch::Delete(Cf cf, absl::string_view key) {
 namespace {
 
 // Reports the time of every WAL sync (WAL files end in ".log"; SST and
-// MANIFEST syncs are not reported).
+// MANIFEST syncs are not reported). Asking for file I/O notifications makes
+// RocksDB time every file operation (a few clock reads each, beside reads
+// and writes of kilobytes), so the listener is only added when wanted.
 class WalSyncListener final : public rocksdb::EventListener {
  public:
   explicit WalSyncListener(std::function<void(absl::Duration)> observe)

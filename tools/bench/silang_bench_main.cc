@@ -472,10 +472,11 @@ int Main(int argc, char** argv) {
       o.seed = shape.seed;
       o.run_id = run_id;
       PhaseProgress progress;
+      // Scraped first, so rendering the metrics is not in the phase's CPU.
+      const std::optional<Inside> inside0 = inside_now();
       const auto t0 = Clock::now();
       const double server_cpu0 = own ? ProcessCpuSeconds(own->pid()) : 0;
       const double client_cpu0 = ProcessCpuSeconds(::getpid());
-      const std::optional<Inside> inside0 = inside_now();
       PhaseResult r;
       {
         ProgressDisplay display([&] {
