@@ -38,11 +38,12 @@ using prometheus::MetricType;
 
 // Upper bounds in seconds, shared by every histogram: 50 µs (a plan over a
 // few holders) to 10 s (a slow synced write under load), closest between
-// 0.5 and 15 ms, where synced writes and calls under load fall.
-constexpr std::array<double, 22> kBounds = {
+// 0.5 and 15 ms, where synced writes and calls under load fall. Bounds are
+// only ever added, so a query or alert on an existing `le` keeps working.
+constexpr std::array<double, 23> kBounds = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002,
-    0.003,   0.005,  0.0075,  0.01,   0.015,   0.025, 0.05,   0.1,
-    0.25,    0.5,    1,       2.5,    5,       10};
+    0.0025,  0.003,  0.005,   0.0075, 0.01,    0.015, 0.025,  0.05,
+    0.1,     0.25,   0.5,     1,      2.5,     5,     10};
 
 // gRPC status codes 0..16 (OK .. UNAUTHENTICATED); absl's are the same.
 constexpr int kCodes = 17;

@@ -261,6 +261,18 @@ TEST_F(MetricsTest, CountsSyncedWritesAndWorkQueueWaitsPerCall) {
               HasSubstr("# TYPE silang_store_write_seconds histogram"));
   EXPECT_THAT(after_refusal,
               HasSubstr("# TYPE silang_work_queue_seconds histogram"));
+  // Every bucket bound silangd has ever exposed is still there, so queries
+  // and alerts on them keep working.
+  for (const char* le : {"5e-05", "0.0001", "0.00025", "0.0005", "0.001",
+                         "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                         "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"}) {
+    EXPECT_GE(
+        Sample(after_refusal,
+               absl::StrCat("silang_routing_decision_seconds_bucket{le=\"", le,
+                            "\"}")),
+        0)
+        << le;
+  }
 }
 
 TEST_F(MetricsTest, StateGaugeFollowsARequestOutOfAState) {
