@@ -147,6 +147,11 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
 
   absl::Status Import() {
     std::unique_ptr<catalog::Importer> importer;
+    // The upload is complete only with its end chunk: a stream that merely
+    // stops (a client cancelling or gone away may look like one that is
+    // done, and OnCancel can come after the last read) imports nothing.
+    int64_t data_bytes = 0;
+    bool ended = false;
     while (true) {
       v1::ImportChunk chunk;
       bool resume = false;
@@ -184,10 +189,29 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
       if (chunk.has_header()) {
         return absl::InvalidArgumentError("only the first chunk has a header");
       }
+      if (ended) {
+        return absl::InvalidArgumentError(
+            "end: nothing may follow the end chunk; holdings unchanged");
+      }
+      if (chunk.has_end()) {
+        if (chunk.end().data_bytes() != data_bytes) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "end.data_bytes: the upload says ", chunk.end().data_bytes(),
+              " bytes but carried ", data_bytes, "; holdings unchanged"));
+        }
+        ended = true;
+        continue;
+      }
+      data_bytes += static_cast<int64_t>(chunk.data().size());
       if (absl::Status s = importer->Feed(chunk.data()); !s.ok()) return s;
     }
     if (!importer) {
       return absl::InvalidArgumentError("empty upload: no header");
+    }
+    if (!ended) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("end: the upload stopped after ", data_bytes,
+                       " bytes without its end chunk; holdings unchanged"));
     }
     auto summary = importer->Finish();
     if (!summary.ok()) return summary.status();

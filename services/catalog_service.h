@@ -5,7 +5,11 @@
 // worker thread per upload feeds them to the engine's Importer, so no
 // reactor callback waits on parsing or the store. At most a few chunks are
 // queued; reading pauses until the worker catches up, so memory stays
-// bounded by the chunk size, not the file.
+// bounded by the chunk size, not the file. The import commits only after
+// the client's end chunk (ImportEnd, with the byte count) and the close of
+// the stream; a stream that stops without it abandons the import, so an
+// upload cut short never replaces a library's holdings with part of its
+// catalogue.
 //
 // Access: an upload needs kWriteHoldings on its library and on every
 // library its branch mapping names; search needs kReadDirectory.

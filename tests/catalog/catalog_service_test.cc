@@ -64,9 +64,13 @@ class CatalogServiceTest : public ::testing::Test {
   }
 
   // Streams header then data in chunks; returns the call's status.
+  // Streams header, data and the end chunk (with `end_bytes`, or the true
+  // count if negative; none if `send_end` is false), or cancels after
+  // `cancel_after` data chunks.
   grpc::Status Upload(const v1::ImportChunk& header, const std::string& data,
                       v1::ImportSummary* summary, size_t chunk = 64 << 10,
-                      size_t cancel_after = 0) {
+                      size_t cancel_after = 0, bool send_end = true,
+                      int64_t end_bytes = -1) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(30));
@@ -82,6 +86,12 @@ class CatalogServiceTest : public ::testing::Test {
       c.set_data(data.substr(at, chunk));
       ok = writer->Write(c);
       ++sent;
+    }
+    if (ok && send_end && !(cancel_after != 0 && sent == cancel_after)) {
+      v1::ImportChunk end;
+      end.mutable_end()->set_data_bytes(
+          end_bytes >= 0 ? end_bytes : static_cast<int64_t>(data.size()));
+      ok = writer->Write(end);
     }
     writer->WritesDone();
     return writer->Finish();
@@ -163,6 +173,61 @@ TEST_F(CatalogServiceTest, BadUploadsChangeNothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_TRUE(again.ok()) << again.error_message();
+  EXPECT_EQ(summary.holdings_removed(), 961);
+  EXPECT_EQ(LiveHoldings(), 961);
+}
+
+// An upload that stops short without being cancelled (a client that died
+// or could not read its file, seen by the server as a closed stream) must
+// not replace the holdings with part of the catalogue; nor may one whose
+// end chunk miscounts the data, or that goes on after its end.
+TEST_F(CatalogServiceTest, UploadsWithoutAWholeEndChangeNothing) {
+  v1::ImportSummary summary;
+  const std::string mrc = ReadFile(MarcPath("koha_sample_952.mrc"));
+  ASSERT_TRUE(
+      Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), mrc, &summary).ok());
+  ASSERT_EQ(LiveHoldings(), 961);
+  const std::string part = mrc.substr(0, mrc.size() / 3);
+
+  grpc::Status s = Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), part,
+                          &summary, 16 << 10, 0, /*send_end=*/false);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("without its end chunk"));
+  EXPECT_THAT(s.error_message(), HasSubstr("holdings unchanged"));
+  EXPECT_EQ(LiveHoldings(), 961);
+
+  s = Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), part, &summary,
+             16 << 10, 0, /*send_end=*/true,
+             /*end_bytes=*/static_cast<int64_t>(mrc.size()));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("end.data_bytes"));
+  EXPECT_EQ(LiveHoldings(), 961);
+
+  // Data after the end chunk.
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
+    auto writer = stub_->ImportHoldings(&ctx, &summary);
+    v1::ImportChunk c = Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21);
+    writer->Write(c);
+    c.set_data(part);
+    writer->Write(c);
+    c.mutable_end()->set_data_bytes(static_cast<int64_t>(part.size()));
+    writer->Write(c);
+    c.set_data("more");
+    writer->Write(c);
+    writer->WritesDone();
+    const grpc::Status after_end = writer->Finish();
+    EXPECT_EQ(after_end.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(after_end.error_message(),
+                HasSubstr("nothing may follow the end chunk"));
+  }
+  EXPECT_EQ(LiveHoldings(), 961);
+
+  // The whole file, ended properly, still replaces them.
+  ASSERT_TRUE(
+      Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), mrc, &summary).ok());
   EXPECT_EQ(summary.holdings_removed(), 961);
   EXPECT_EQ(LiveHoldings(), 961);
 }

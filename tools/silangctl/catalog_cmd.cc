@@ -184,6 +184,19 @@ absl::Status Import(Session& s, const ImportFlags& f) {
     sent += n;
     progress.Update(sent);
   }
+  // The end chunk tells the server the file is whole; without it (a read
+  // error part way) the server imports nothing.
+  if (open && !(in.eof() && !in.bad() && sent == size)) {
+    context.TryCancel();  // no end chunk: the server imports nothing
+    (void)writer->Finish();
+    progress.Done("");
+    return absl::DataLossError(absl::StrCat(f.file, ": read ", sent, " of its ",
+                                            size, " bytes; nothing imported"));
+  }
+  if (open) {
+    chunk.mutable_end()->set_data_bytes(sent);
+    open = writer->Write(chunk);
+  }
   if (open) writer->WritesDone();
   progress.Done(open ? "" : "upload stopped by the server\n");
   const grpc::Status status = writer->Finish();
