@@ -106,7 +106,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportChunk> {
   void OnReadDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
-    if (!ok) {  // the client has sent everything (or gone away)
+    if (!ok) {  // closed, or gone away: Import() tells by the end chunk
       end_of_upload_ = true;
       return;
     }
