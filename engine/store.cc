@@ -210,12 +210,12 @@ absl::Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
 }
 
 absl::Status Store::Write(Batch& batch) {
-  if (!on_synced_write_) {
-    return FromRocks(db_->Write(write_options_, &batch.raw()), "write");
-  }
   const auto start = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(write_options_, &batch.raw());
-  on_synced_write_(absl::FromChrono(std::chrono::steady_clock::now() - start));
+  if (on_synced_write_) {
+    on_synced_write_(
+        absl::FromChrono(std::chrono::steady_clock::now() - start));
+  }
   return FromRocks(s, "write");
 }
 

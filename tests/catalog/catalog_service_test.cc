@@ -63,7 +63,6 @@ class CatalogServiceTest : public ::testing::Test {
     return c;
   }
 
-  // Streams header then data in chunks; returns the call's status.
   // Streams header, data and the end chunk (with `end_bytes`, or the true
   // count if negative; none if `send_end` is false), or cancels after
   // `cancel_after` data chunks.
@@ -95,6 +94,17 @@ class CatalogServiceTest : public ::testing::Test {
     }
     writer->WritesDone();
     return writer->Finish();
+  }
+
+  // Imports the Koha sample whole for CPL-LIB (961 holdings); returns it.
+  std::string ImportKoha() {
+    const std::string mrc = ReadFile(MarcPath("koha_sample_952.mrc"));
+    v1::ImportSummary summary;
+    EXPECT_TRUE(
+        Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), mrc, &summary)
+            .ok());
+    EXPECT_EQ(LiveHoldings(), 961);
+    return mrc;
   }
 
   int64_t LiveHoldings() {
@@ -143,10 +153,8 @@ TEST_F(CatalogServiceTest, UploadKohaThenSearch) {
 
 TEST_F(CatalogServiceTest, BadUploadsChangeNothing) {
   v1::ImportSummary summary;
-  const std::string mrc = ReadFile(MarcPath("koha_sample_952.mrc"));
-  ASSERT_TRUE(
-      Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), mrc, &summary).ok());
-  ASSERT_EQ(LiveHoldings(), 961);
+  const std::string mrc = ImportKoha();
+  ASSERT_FALSE(HasFailure());
 
   v1::ImportChunk no_header;
   no_header.set_data("x");
@@ -183,10 +191,8 @@ TEST_F(CatalogServiceTest, BadUploadsChangeNothing) {
 // end chunk miscounts the data, or that goes on after its end.
 TEST_F(CatalogServiceTest, UploadsWithoutAWholeEndChangeNothing) {
   v1::ImportSummary summary;
-  const std::string mrc = ReadFile(MarcPath("koha_sample_952.mrc"));
-  ASSERT_TRUE(
-      Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), mrc, &summary).ok());
-  ASSERT_EQ(LiveHoldings(), 961);
+  const std::string mrc = ImportKoha();
+  ASSERT_FALSE(HasFailure());
   const std::string part = mrc.substr(0, mrc.size() / 3);
 
   grpc::Status s = Upload(Header("CPL-LIB", v1::CATALOG_FORMAT_MARC21), part,

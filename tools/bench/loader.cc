@@ -270,27 +270,25 @@ absl::StatusOr<LoadReport> LoadNetwork(const Connection& conn,
           std::string data = "isbn,item_id,availability,branch\n";
           int64_t rows = 0;
           int64_t sent_bytes = 0;
+          auto send = [&] {
+            sent_bytes += static_cast<int64_t>(data.size());
+            chunk.Clear();
+            chunk.set_data(std::move(data));
+            data.clear();
+            ok = ok && writer->Write(chunk);
+          };
           for (const Row& r : buckets[u]) {
             absl::StrAppend(&data, TitleIsbn(r.title), ",it-", r.title, ",",
                             r.on_loan ? "on_loan" : "on_shelf", ",",
                             LibraryId(r.library), "\n");
             ++rows;
             if (data.size() >= (64 << 10)) {
-              sent_bytes += static_cast<int64_t>(data.size());
-              chunk.Clear();
-              chunk.set_data(std::move(data));
-              data.clear();
-              ok = ok && writer->Write(chunk);
+              send();
               progress.done += rows;
               rows = 0;
             }
           }
-          if (!data.empty()) {
-            sent_bytes += static_cast<int64_t>(data.size());
-            chunk.Clear();
-            chunk.set_data(std::move(data));
-            ok = ok && writer->Write(chunk);
-          }
+          if (!data.empty()) send();
           chunk.Clear();
           chunk.mutable_end()->set_data_bytes(sent_bytes);
           ok = ok && writer->Write(chunk);
