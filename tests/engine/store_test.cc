@@ -1,8 +1,11 @@
 #include "engine/store.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -159,11 +162,12 @@ TEST_F(StoreTest, MultiGetAnswersEachKeyInOrderAbsentAsNullopt) {
   EXPECT_TRUE(got.empty());
 }
 
-// Level-0 files of one family (a string property in RocksDB).
-int LevelZeroFiles(const Store& store, Cf cf) {
+// Files at one level of one family (a string property in RocksDB).
+int FilesAtLevel(const Store& store, Cf cf, int level) {
   std::string files;
-  if (!store.db()->GetProperty(store.handle(cf), "rocksdb.num-files-at-level0",
-                               &files)) {
+  if (!store.db()->GetProperty(
+          store.handle(cf), absl::StrCat("rocksdb.num-files-at-level", level),
+          &files)) {
     return -1;
   }
   return std::stoi(files);
@@ -183,14 +187,54 @@ TEST_F(StoreTest, CompactAllLeavesNothingInMemtablesOrLevelZero) {
     rocksdb::FlushOptions flush;
     ASSERT_TRUE(store->db()->Flush(flush, store->handle(Cf::kHoldings)).ok());
   }
-  ASSERT_EQ(LevelZeroFiles(*store, Cf::kHoldings), 3);
+  ASSERT_EQ(FilesAtLevel(*store, Cf::kHoldings, 0), 3);
   ASSERT_GT(store->IntProperty("rocksdb.num-entries-active-mem-table"), 0u);
 
   ASSERT_TRUE(store->CompactAll().ok());
-  EXPECT_EQ(LevelZeroFiles(*store, Cf::kHoldings), 0);
+  EXPECT_EQ(FilesAtLevel(*store, Cf::kHoldings, 0), 0);
   EXPECT_EQ(store->IntProperty("rocksdb.num-entries-active-mem-table"), 0u);
   EXPECT_EQ(store->Get(Cf::kHoldings, "h2-99").value(), "copy");
   EXPECT_EQ(store->Get(Cf::kTimers, "t0").value(), "due");
+}
+
+// Keys spread over the whole key range (a library id first), as the index
+// families take them: every flush overlaps all of L1. An index family keeps
+// a small L1 and moves the rest down (Store::Open); a family with RocksDB's
+// defaults (256 MB L1) keeps it all in L1 and rewrites it on every L0->L1
+// compaction.
+TEST_F(StoreTest, IndexFamiliesMoveSpreadKeysBelowASmallLevelOne) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  std::mt19937_64 rng(7);
+  std::string value(200, '\0');
+  std::string last_key;
+  for (int round = 0; round < 24; ++round) {  // 24 flushes of ~1 MB each
+    Batch batch(*store);
+    for (int i = 0; i < 5000; ++i) {
+      for (char& c : value) c = static_cast<char>(rng());
+      last_key = absl::StrCat("lib-", rng() % 180000, "/", round, "/", i);
+      batch.Put(Cf::kByBorrower, last_key, value);
+      batch.Put(Cf::kRequests, last_key, value);
+    }
+    ASSERT_TRUE(store->WriteUnsynced(batch).ok());
+    rocksdb::FlushOptions flush;
+    ASSERT_TRUE(store->db()
+                    ->Flush(flush, {store->handle(Cf::kByBorrower),
+                                    store->handle(Cf::kRequests)})
+                    .ok());
+  }
+  // Let the automatic compactions finish.
+  for (int i = 0; i < 600; ++i) {
+    if (store->IntProperty("rocksdb.compaction-pending") == 0 &&
+        store->IntProperty("rocksdb.num-running-compactions") == 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(store->IntProperty("rocksdb.num-running-compactions"), 0u);
+  EXPECT_GT(FilesAtLevel(*store, Cf::kByBorrower, 2), 0);
+  EXPECT_EQ(FilesAtLevel(*store, Cf::kRequests, 2), 0);
+  EXPECT_EQ(store->Get(Cf::kByBorrower, last_key).value(), value);
 }
 
 TEST_F(StoreTest, SchemaVersionMismatchIsFailedPrecondition) {
