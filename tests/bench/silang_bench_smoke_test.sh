@@ -21,6 +21,16 @@ for op in submit loan_life health; do
     echo "FAIL: $op qps=$qps" >&2; exit 1; }
   echo "ok: $op qps=$qps"
 done
+# RocksDB's flushes and compactions are a part of silangd's CPU per op.
+for op in submit loan_life health; do
+  read -r srv bg <<<"$(awk -v op="$op" '$1 == "srv_cpu" || $1 == "op" {
+      for (i = 1; i <= NF; i++) { if ($i == "srv_cpu") s = i; if ($i == "srv_bg") b = i }
+      next }
+    s && $1 == op { print $s, $b; exit }' "$OUT")"
+  awk -v s="$srv" -v b="$bg" 'BEGIN { exit !(s != "" && b != "" && b >= 0 && b <= s) }' || {
+    echo "FAIL: $op srv_cpu=$srv srv_bg=$bg" >&2; exit 1; }
+  echo "ok: $op srv_cpu=$srv srv_bg=$bg"
+done
 # From silangd's metrics: a submit is one synced write, a health check none.
 row() { awk -v op="$1" '/^inside silangd/ { t = 1; next }
   t && $1 == op { print $(NF-1); exit }' "$OUT"; }

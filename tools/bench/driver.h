@@ -72,6 +72,7 @@ struct PhaseResult {
   std::map<std::string, Latencies> steps;
   int64_t rpcs = 0;  // RPCs finished in the window
   double server_cpu_us_per_op = 0;  // filled in by the caller
+  double server_bg_cpu_us_per_op = 0;  // of it, RocksDB's background threads
   double client_cpu_us_per_op = 0;
 };
 

@@ -17,7 +17,8 @@
 //
 // Besides the RESULT lines, the table gives per operation and K: rpcs/s,
 // p999, submits that found no lender (unrouted), errors, and CPU
-// microseconds per op of the server (srv_cpu; own server only) and of this
+// microseconds per op of the server (srv_cpu; own server only), the part of
+// it RocksDB's flush and compaction threads used (srv_bg), and of this
 // client (cli_cpu), over the phase with its warm-up. A second table says
 // where the time went inside silangd, from its metrics (server_metrics.h):
 // per call, the whole call, the wait for a worker, the routing plan, the
@@ -63,6 +64,10 @@ namespace silang::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// RocksDB names its flush and compaction threads "rocksdb:high" and
+// "rocksdb:low".
+constexpr char kRocksDbThreads[] = "rocksdb:";
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "silang-bench: %s\n", what.c_str());
@@ -476,6 +481,8 @@ int Main(int argc, char** argv) {
       const std::optional<Inside> inside0 = inside_now();
       const auto t0 = Clock::now();
       const double server_cpu0 = own ? ProcessCpuSeconds(own->pid()) : 0;
+      const double server_bg0 =
+          own ? ThreadsCpuSeconds(own->pid(), kRocksDbThreads) : 0;
       const double client_cpu0 = ProcessCpuSeconds(::getpid());
       PhaseResult r;
       {
@@ -497,6 +504,9 @@ int Main(int argc, char** argv) {
       if (own) {
         r.server_cpu_us_per_op =
             (ProcessCpuSeconds(own->pid()) - server_cpu0) * 1e6 / ops_run;
+        r.server_bg_cpu_us_per_op =
+            (ThreadsCpuSeconds(own->pid(), kRocksDbThreads) - server_bg0) *
+            1e6 / ops_run;
       }
       r.client_cpu_us_per_op =
           (ProcessCpuSeconds(::getpid()) - client_cpu0) * 1e6 / ops_run;
@@ -525,20 +535,21 @@ int Main(int argc, char** argv) {
     }
     return 0.0;
   };
-  std::printf(
-      "\n%-10s %4s %10s %10s %9s %9s %9s %8s %9s %7s %7s %9s %9s\n", "op", "K",
-      "ops/s", "rpcs/s", "p50_us", "p99_us", "p999_us", "vs_hlth", "unrouted",
-      "errors", "n", "srv_cpu", "cli_cpu");
+  std::printf("\n%-10s %4s %10s %10s %9s %9s %9s %8s %9s %7s %7s %9s %7s %9s\n",
+              "op", "K", "ops/s", "rpcs/s", "p50_us", "p99_us", "p999_us",
+              "vs_hlth", "unrouted", "errors", "n", "srv_cpu", "srv_bg",
+              "cli_cpu");
   for (const auto& r : results) {
     double h = health_qps(r.concurrency);
     std::printf(
         "%-10s %4d %10.0f %10.0f %9.0f %9.0f %9.0f %8.3f %9lld %7lld %7lld "
-        "%9.0f %9.0f\n",
+        "%9.0f %7.0f %9.0f\n",
         OpName(r.op), r.concurrency, r.qps, r.rpcs / r.seconds,
         r.latency.p(0.5), r.latency.p(0.99), r.latency.p(0.999),
         h > 0 ? r.qps / h : 0, static_cast<long long>(r.unrouted),
         static_cast<long long>(r.errors), static_cast<long long>(r.completed),
-        r.server_cpu_us_per_op, r.client_cpu_us_per_op);
+        r.server_cpu_us_per_op, r.server_bg_cpu_us_per_op,
+        r.client_cpu_us_per_op);
     for (const auto& [name, l] : r.steps) {
       std::printf("  %-12s p50 %6.0f us  p99 %6.0f us  n %zu\n", name.c_str(),
                   l.p(0.5), l.p(0.99), l.ns.size());

@@ -7,18 +7,20 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 
 namespace silang::bench {
 namespace {
@@ -79,8 +81,11 @@ absl::StatusOr<MemoryUse> ReadMemoryUse(pid_t pid) {
   return m;
 }
 
-double ProcessCpuSeconds(pid_t pid) {
-  std::string stat = Slurp(absl::StrCat("/proc/", pid, "/stat"));
+namespace {
+
+// User plus system CPU seconds from a /proc .../stat file, 0 if unreadable.
+double StatCpuSeconds(const std::string& path) {
+  std::string stat = Slurp(path);
   // Fields after the command name, which is in parentheses and may hold
   // spaces: state is field 3, utime 14, stime 15.
   size_t close = stat.rfind(')');
@@ -93,6 +98,25 @@ double ProcessCpuSeconds(pid_t pid) {
     if (i == 15) stime = std::strtod(field.c_str(), nullptr);
   }
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double ProcessCpuSeconds(pid_t pid) {
+  return StatCpuSeconds(absl::StrCat("/proc/", pid, "/stat"));
+}
+
+double ThreadsCpuSeconds(pid_t pid, absl::string_view name_prefix) {
+  const std::string tasks = absl::StrCat("/proc/", pid, "/task");
+  std::error_code error;
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    const std::string dir = task.path().string();
+    if (absl::StartsWith(Slurp(dir + "/comm"), name_prefix)) {
+      total += StatCpuSeconds(dir + "/stat");
+    }
+  }
+  return total;
 }
 
 SilangdProcess::~SilangdProcess() {

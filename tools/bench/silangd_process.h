@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace silang::bench {
 
@@ -27,6 +28,11 @@ absl::StatusOr<MemoryUse> ReadMemoryUse(pid_t pid);
 // User plus system CPU seconds the process has used (/proc/PID/stat);
 // 0 if it cannot be read.
 double ProcessCpuSeconds(pid_t pid);
+
+// The same, summed over the process's threads whose name (/proc/.../comm)
+// starts with name_prefix: "rocksdb:" is RocksDB's flushes and compactions.
+// Threads that exited are not counted, so only long-lived pools add up.
+double ThreadsCpuSeconds(pid_t pid, absl::string_view name_prefix);
 
 class SilangdProcess {
  public:
