@@ -133,8 +133,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // writes spread across their whole key range, so every L0 file a flush
   // makes overlaps all of L1. With RocksDB's default 256 MB L1, each L0->L1
   // compaction rewrote the family's whole index (by_borrower: 4 MB of new
-  // keys into 134 MB, every few flushes): on a store of 3.4 M requests,
-  // compaction took 13 s of CPU per 20 s of submits. A 16 MB L1 of 4 MB
+  // keys into 134 MB, every few flushes): on a store of 9.8 M requests,
+  // compaction took 10-13 s of CPU per 21 s of submits. A 16 MB L1 of 4 MB
   // files keeps an L0->L1 compaction small and moves the rest down one
   // file's key range at a time (about 10x per level), so the cost grows
   // with the log of the index, not with its size. Existing stores move
