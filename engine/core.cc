@@ -12,6 +12,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const std::string& dir,
   store_options.dir = dir;
   store_options.on_synced_write = options.on_synced_write;
   store_options.on_wal_sync = options.on_wal_sync;
+  store_options.max_open_files = options.max_open_files;
   ASSIGN_OR_RETURN(core->store, Store::Open(store_options));
   core->directory = std::make_unique<Directory>(*core->store, clock);
   core->credentials =

@@ -71,6 +71,8 @@ struct EngineOptions {
   std::function<void(absl::Duration)> on_synced_write;
   // Likewise Store::Options::on_wal_sync: the time of every WAL fsync.
   std::function<void(absl::Duration)> on_wal_sync;
+  // Likewise Store::Options::max_open_files.
+  int max_open_files = -1;
 };
 
 struct SubmitCommand {

@@ -108,6 +108,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // One budget for every family's memtables (21 families at 64 MB each
   // could otherwise hold over 2 GB), so resident memory stays bounded.
   db_options.db_write_buffer_size = options.write_buffer_bytes;
+  db_options.max_open_files = options.max_open_files;
+  if (options.max_open_files > 0) {
+    // The table cache splits its capacity over 2^bits shards and lets each
+    // hold at least one file, so 64 shards (the default) could hold 64
+    // files open under any bound. At least 16 files per shard keeps the
+    // bound a bound.
+    int bits = 0;
+    while (bits < 6 && (options.max_open_files >> (bits + 1)) >= 16) ++bits;
+    db_options.table_cache_numshardbits = bits;
+  }
   if (options.on_wal_sync) {
     db_options.listeners.push_back(
         std::make_shared<WalSyncListener>(options.on_wal_sync));

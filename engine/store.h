@@ -92,6 +92,11 @@ class Store {
     size_t block_cache_bytes = 256 << 20;
     // All memtables together, across column families.
     size_t write_buffer_bytes = 128 << 20;
+    // Table (SST) files RocksDB keeps open; -1 keeps every one open. A store
+    // of 10 M requests has about 1,800, so under a small open-file limit
+    // (1,024 is a common default) it could not be opened at all; bounded,
+    // the rest are reopened when read. RocksDB's minimum is 20.
+    int max_open_files = -1;
     // If set, called after every Write (not WriteUnsynced) with how long it
     // took, fsync included, and a wait for the write group ahead of it:
     // what a synced commit costs as the store sees it. From the writing

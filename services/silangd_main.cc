@@ -6,10 +6,13 @@
 // be set in the --config file (see deploy/silangd.conf), with the flag's long
 // name as the key.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,12 +33,46 @@ namespace {
 // How often the gRPC health status is checked against the store.
 constexpr absl::Duration kHealthInterval = absl::Seconds(5);
 
+// Below this open-file limit silangd warns at start-up (OpenFileBudget).
+constexpr rlim_t kLowOpenFileLimit = 4096;
+
 // Writes the port atomically (scripts poll for the file).
 void WritePortFile(const std::string& path, int port) {
   if (path.empty()) return;
   std::string tmp = path + ".tmp";
   std::ofstream(tmp) << port << "\n";
   std::rename(tmp.c_str(), path.c_str());
+}
+
+// Open files: every agent's task stream holds a connection, and RocksDB a
+// file per table it keeps open (about 1,800 for 10 M requests). Raises the
+// soft limit to the hard one (a login shell's soft limit is often 1,024),
+// and gives RocksDB half of it for tables, so neither can starve the other.
+// Returns RocksDB's share (-1: unbounded).
+int OpenFileBudget() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return -1;
+  const int tables = static_cast<int>(std::clamp<rlim_t>(
+      limit.rlim_cur / 2, 20, std::numeric_limits<int>::max()));
+  spdlog::info(
+      "open-file limit {} (soft limit was {}): up to {} RocksDB table files "
+      "open, the rest for connections",
+      limit.rlim_cur, before, tables);
+  if (limit.rlim_cur < kLowOpenFileLimit) {
+    spdlog::warn(
+        "open-file limit {} is low: each library agent's task stream holds a "
+        "connection, so a network of more than about {} libraries needs it "
+        "raised (deploy/silangd.service sets LimitNOFILE=1048576)",
+        limit.rlim_cur, limit.rlim_cur / 2);
+  }
+  return tables;
 }
 
 }  // namespace
@@ -149,6 +186,7 @@ int main(int argc, char** argv) {
     engine_options.on_synced_write = metrics->WriteObserver();
     engine_options.on_wal_sync = metrics->WalSyncObserver();
   }
+  engine_options.max_open_files = OpenFileBudget();
   auto core = silang::Core::Open(data_dir, clock, engine_options);
   if (!core.ok()) {
     spdlog::critical("cannot open store: {}", core.status().ToString());

@@ -1,6 +1,7 @@
 #include "engine/store.h"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <random>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/keys.h"
 #include "gmock/gmock.h"
@@ -235,6 +237,64 @@ TEST_F(StoreTest, IndexFamiliesMoveSpreadKeysBelowASmallLevelOne) {
   EXPECT_GT(FilesAtLevel(*store, Cf::kByBorrower, 2), 0);
   EXPECT_EQ(FilesAtLevel(*store, Cf::kRequests, 2), 0);
   EXPECT_EQ(store->Get(Cf::kByBorrower, last_key).value(), value);
+}
+
+// Table (.sst) files of the store in dir that this process holds open.
+int OpenTableFiles(const std::string& dir) {
+  int open = 0;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const std::string target =
+        std::filesystem::read_symlink(fd.path(), error).string();
+    if (!error && absl::StartsWith(target, dir) &&
+        absl::EndsWith(target, ".sst")) {
+      ++open;
+    }
+  }
+  return open;
+}
+
+// A store of more table files than max_open_files still opens and reads
+// every one, holding at most that many open at once; by default it holds
+// them all.
+TEST_F(StoreTest, MaxOpenFilesBoundsTheTableFilesHeldOpen) {
+  std::vector<std::string> keys;
+  {
+    auto store = OpenOrDie();
+    ASSERT_NE(store, nullptr);
+    for (int round = 0; round < 2; ++round) {  // 2 level-0 files per family
+      Batch batch(*store);
+      for (int cf = 1; cf < kCfCount; ++cf) {
+        keys.push_back(absl::StrCat("k", cf, "-", round));
+        batch.Put(static_cast<Cf>(cf), keys.back(), "v");
+      }
+      ASSERT_TRUE(store->WriteUnsynced(batch).ok());
+      std::vector<rocksdb::ColumnFamilyHandle*> families;
+      for (int cf = 1; cf < kCfCount; ++cf) {
+        families.push_back(store->handle(static_cast<Cf>(cf)));
+      }
+      ASSERT_TRUE(store->db()->Flush(rocksdb::FlushOptions(), families).ok());
+    }
+  }
+  const std::string dir = Opts().dir;
+  auto read_all = [&](Store& store) {
+    for (int i = 0; i < static_cast<int>(keys.size()); ++i) {
+      const Cf cf = static_cast<Cf>(1 + i % (kCfCount - 1));
+      EXPECT_EQ(store.Get(cf, keys[i]).value(), "v") << keys[i];
+    }
+  };
+  {
+    auto store = OpenOrDie();  // max_open_files -1
+    ASSERT_NE(store, nullptr);
+    read_all(*store);
+    EXPECT_GE(OpenTableFiles(dir), 2 * (kCfCount - 1));
+  }
+  Store::Options bounded = Opts();
+  bounded.max_open_files = 20;
+  auto store = Store::Open(bounded);
+  ASSERT_TRUE(store.ok()) << store.status();
+  read_all(**store);
+  EXPECT_LE(OpenTableFiles(dir), 20);
 }
 
 TEST_F(StoreTest, SchemaVersionMismatchIsFailedPrecondition) {
