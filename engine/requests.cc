@@ -512,7 +512,9 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
 
   // Feed: one entry per library whose work changed, under one seq.
   const uint64_t seq = feed_->Reserve();
+  std::vector<std::string> fed;
   auto feed_entry = [&](const std::string& lib, bool acts, Role role) {
+    fed.push_back(lib);
     s::FeedRecord f;
     f.set_request_id(r.id());
     f.set_version(r.version());
@@ -530,7 +532,8 @@ absl::Status RequestEngine::Commit(Change& c, Batch& batch) {
   TaskFeed::PutSeq(batch, seq);
   stats_.Begin(library_deltas);
   absl::Status written = store_.Write(batch);
-  feed_->Settle(seq);
+  if (!written.ok()) fed.clear();
+  feed_->Settle(seq, std::move(fed));
   stats_.End(library_deltas, written.ok());
   return written;
 }

@@ -24,14 +24,21 @@ uint64_t TaskFeed::Reserve() {
   return seq;
 }
 
-void TaskFeed::Settle(uint64_t seq) {
-  bool moved;
+void TaskFeed::Settle(uint64_t seq, std::vector<std::string> libraries) {
+  std::vector<std::string> readable;
   {
     absl::MutexLock lock(&mu_);
-    moved = !in_flight_.empty() && *in_flight_.begin() == seq;
     in_flight_.erase(seq);
+    if (!libraries.empty()) settled_.emplace(seq, std::move(libraries));
+    // Everything settled below the watermark is now readable.
+    const uint64_t watermark = WatermarkLocked();
+    auto end = settled_.lower_bound(watermark);
+    for (auto it = settled_.begin(); it != end; ++it) {
+      for (auto& library : it->second) readable.push_back(std::move(library));
+    }
+    settled_.erase(settled_.begin(), end);
   }
-  if (moved && listener_) listener_();
+  if (!readable.empty() && listener_) listener_(readable);
 }
 
 uint64_t TaskFeed::WatermarkLocked() const {
@@ -43,7 +50,7 @@ uint64_t TaskFeed::Watermark() const {
   return WatermarkLocked();
 }
 
-void TaskFeed::SetListener(std::function<void()> listener) {
+void TaskFeed::SetListener(Listener listener) {
   listener_ = std::move(listener);
 }
 

@@ -11,7 +11,10 @@
 // concurrent commands can become durable out of order (seq 6 before seq 5).
 // A reader that saw 6 and then resumed "after 6" would miss 5. The feed
 // therefore publishes a watermark: every seq below it is settled (written or
-// abandoned), and readers only read below it.
+// abandoned), and readers only read below it. When it moves, the listener
+// is told which libraries' feeds now have new entries below it, so a
+// server with 180,000 subscribed agents re-reads three feeds per command,
+// not 180,000.
 //
 // Thread-safe.
 #ifndef SILANG_ENGINE_TASK_FEED_H_
@@ -19,7 +22,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -43,9 +48,10 @@ class TaskFeed {
   static absl::StatusOr<std::unique_ptr<TaskFeed>> Open(Store& store);
 
   // Reserves the next sequence number for a command about to commit.
-  // REQUIRES: Settle(seq) is called once the write succeeded or failed.
+  // REQUIRES: Settle(seq, ...) is called once the write succeeded or failed,
+  // with the libraries it wrote entries for (none if it failed).
   uint64_t Reserve();
-  void Settle(uint64_t seq);
+  void Settle(uint64_t seq, std::vector<std::string> libraries);
 
   // Every seq below this is settled.
   uint64_t Watermark() const;
@@ -55,9 +61,12 @@ class TaskFeed {
   absl::StatusOr<std::vector<FeedEntry>> Read(absl::string_view library,
                                               uint64_t after, int max) const;
 
-  // Called (outside the lock) whenever the watermark moves, e.g. to wake
-  // streaming subscribers. Set once, before serving.
-  void SetListener(std::function<void()> listener);
+  // Called (outside the lock) whenever the watermark moves past settled
+  // entries, with the libraries they were for (a library may repeat), e.g.
+  // to wake those libraries' streaming subscribers. Set once, before
+  // serving.
+  using Listener = std::function<void(const std::vector<std::string>&)>;
+  void SetListener(Listener listener);
 
   static void Put(Batch& batch, absl::string_view library, uint64_t seq,
                   const storage::v1::FeedRecord& record);
@@ -71,7 +80,9 @@ class TaskFeed {
   mutable absl::Mutex mu_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);
   std::set<uint64_t> in_flight_ ABSL_GUARDED_BY(mu_);
-  std::function<void()> listener_;
+  // Settled at or above the watermark: the libraries each seq wrote for.
+  std::map<uint64_t, std::vector<std::string>> settled_ ABSL_GUARDED_BY(mu_);
+  Listener listener_;
 };
 
 }  // namespace silang

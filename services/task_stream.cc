@@ -46,6 +46,8 @@ class TaskStreams::Stream final
   Stream(TaskStreams& hub, std::string library, uint64_t after)
       : hub_(hub), library_(std::move(library)), read_cursor_(after) {}
 
+  const std::string& library() const { return library_; }
+
   // Reader thread only: appends the feed entries after the buffered ones.
   void Refill(RequestEngine& engine) {
     int room;
@@ -174,9 +176,9 @@ TaskStreams::~TaskStreams() {
 }
 
 void TaskStreams::ListenTo(TaskFeed& feed) {
-  feed.SetListener([signal = signal_] {
+  feed.SetListener([signal = signal_](const std::vector<std::string>& libs) {
     absl::MutexLock lock(&signal->mu);
-    if (signal->target != nullptr) signal->target->Wake();
+    if (signal->target != nullptr) signal->target->Wake(libs);
   });
 }
 
@@ -199,6 +201,7 @@ grpc::ServerWriteReactor<v1::SubscribeTasksResponse>* TaskStreams::Open(
     closed = closed_;
     if (!closed) {
       live_[raw] = std::move(stream);
+      by_library_.emplace(raw->library(), raw);
       wanted_.insert(raw);
     }
   }
@@ -209,9 +212,12 @@ grpc::ServerWriteReactor<v1::SubscribeTasksResponse>* TaskStreams::Open(
   return raw;
 }
 
-void TaskStreams::Wake() {
+void TaskStreams::Wake(const std::vector<std::string>& libraries) {
   absl::MutexLock lock(&mu_);
-  wake_all_ = true;
+  for (const std::string& library : libraries) {
+    auto [begin, end] = by_library_.equal_range(library);
+    for (auto it = begin; it != end; ++it) wanted_.insert(it->second);
+  }
 }
 
 void TaskStreams::Want(Stream* stream) {
@@ -223,6 +229,13 @@ void TaskStreams::Remove(Stream* stream) {
   absl::MutexLock lock(&mu_);
   live_.erase(stream);
   wanted_.erase(stream);
+  auto [begin, end] = by_library_.equal_range(stream->library());
+  for (auto it = begin; it != end; ++it) {
+    if (it->second == stream) {
+      by_library_.erase(it);
+      break;
+    }
+  }
 }
 
 int TaskStreams::open_streams() const {
@@ -251,16 +264,11 @@ void TaskStreams::ReaderLoop() {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return closed_ || wake_all_ || !wanted_.empty();
+        return closed_ || !wanted_.empty();
       };
       mu_.Await(absl::Condition(&ready));
       if (closed_) return;
-      if (wake_all_) {
-        for (const auto& [raw, stream] : live_) todo.push_back(stream);
-      } else {
-        for (Stream* raw : wanted_) todo.push_back(live_.at(raw));
-      }
-      wake_all_ = false;
+      for (Stream* raw : wanted_) todo.push_back(live_.at(raw));
       wanted_.clear();
     }
     for (const auto& stream : todo) stream->Refill(engine_);

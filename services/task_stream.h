@@ -4,10 +4,12 @@
 // thread: its reactions only move events from a small in-memory buffer to
 // the wire, one write at a time (OnWriteDone starts the next). One reader
 // thread owned by TaskStreams does all the RocksDB reads: it refills the
-// buffer of a stream that asked for more, and of every stream whenever the
-// task feed's watermark moves (the feed's single listener, installed by
-// ListenTo, wakes it). Wakes that arrive while the reader is busy coalesce
-// into one pass, so a burst of commits costs each subscriber one feed read.
+// buffer of a stream that asked for more, and of every stream of a library
+// whose feed has new entries (the feed's single listener, installed by
+// ListenTo, names them when its watermark moves). A commit therefore costs
+// a read for the subscribers of the two or three libraries it touched, not
+// for every open stream: a national network keeps one stream per library
+// agent. Wakes that arrive while the reader is busy coalesce into one pass.
 //
 // An event carries the feed cursor and the request's current snapshot with
 // this library's role and actions (engine/task_view.h), so it can be newer
@@ -27,6 +29,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -60,8 +63,9 @@ class TaskStreams {
       grpc::CallbackServerContext* ctx,
       const v1::SubscribeTasksRequest& request, const absl::Status& admitted);
 
-  // The feed moved: every stream re-reads it. Cheap; any thread.
-  void Wake();
+  // These libraries' feeds have new entries: their streams re-read them.
+  // Cheap; any thread.
+  void Wake(const std::vector<std::string>& libraries);
 
   // Ends every stream with UNAVAILABLE, refuses new ones and stops the
   // reader thread. Idempotent.
@@ -81,8 +85,11 @@ class TaskStreams {
   std::shared_ptr<Signal> signal_;
   mutable absl::Mutex mu_;
   std::map<Stream*, std::shared_ptr<Stream>> live_ ABSL_GUARDED_BY(mu_);
+  // The open streams of each library (an agent that reconnects may
+  // briefly have two).
+  std::multimap<std::string, Stream*, std::less<>> by_library_
+      ABSL_GUARDED_BY(mu_);
   std::set<Stream*> wanted_ ABSL_GUARDED_BY(mu_);
-  bool wake_all_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::thread reader_;
 };

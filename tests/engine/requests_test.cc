@@ -255,6 +255,29 @@ TEST_F(RequestsTest, SubmitRoutesToBestLenderInTheSameCall) {
 // silangd warms each library's routing counters with its view, so the
 // first routings after a start-up read none from the store. A counter
 // written behind the engine's back shows which values came from memory.
+// Each commit wakes the feeds of exactly the libraries whose work it
+// changed: the borrower, the lender now asked and the lender it left.
+TEST_F(RequestsTest, FeedListenerNamesOnlyTheLibrariesACommitTouched) {
+  std::vector<std::vector<std::string>> woken;
+  engine().feed().SetListener(
+      [&woken](const std::vector<std::string>& libraries) {
+        woken.push_back(libraries);
+      });
+  RequestRecord r = MustSubmit("feed-wake");
+  const std::string first = r.current_lender_id();
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(woken.size(), 1u);
+  EXPECT_THAT(woken[0], ElementsAre("jkt", first));
+
+  RequestRecord moved =
+      MustAct(r.id(), first, s::ACTION_UNFILLED, s::REASON_NOT_ON_SHELF);
+  const std::string second = moved.current_lender_id();
+  ASSERT_FALSE(second.empty());
+  ASSERT_NE(second, first);
+  ASSERT_EQ(woken.size(), 2u);
+  EXPECT_THAT(woken[1], ElementsAre("jkt", second, first));
+}
+
 TEST_F(RequestsTest, WarmedLibraryStatsAreServedFromMemory) {
   auto bdg = directory().LibraryViewOf("bdg");
   ASSERT_TRUE(bdg.ok()) << bdg.status();
