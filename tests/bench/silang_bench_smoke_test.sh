@@ -1,13 +1,14 @@
 #!/bin/bash
 # silang-bench at a tiny scale against its own silangd: it settles the loaded
-# store, every operation must print a RESULT line with a positive rate, and
-# the inside-silangd table must count one synced write per submit.
+# store, every operation must print a RESULT line with a positive rate,
+# twenty agents' task streams must stay open and receive events, and the
+# inside-silangd table must count one synced write per submit.
 # Usage: silang_bench_smoke_test.sh SILANG_BENCH SILANGD
 set -euo pipefail
 OUT=$(mktemp "${TMPDIR:-/tmp}/silang-bench-smoke.XXXXXX")
 trap 'rm -f "$OUT"' EXIT
 "$1" --silangd "$2" --libraries 200 --titles 1000 --max-holders 50 \
-  --concurrency 4 --seconds 2 --warmup 0.2 >"$OUT" 2>&1 || {
+  --concurrency 4 --seconds 2 --warmup 0.2 --agent-streams 20 >"$OUT" 2>&1 || {
   cat "$OUT"; echo "FAIL: silang-bench exited non-zero" >&2; exit 1; }
 cat "$OUT"
 # After loading, it settles the store and measures on a restarted silangd.
@@ -31,6 +32,13 @@ for op in submit loan_life health; do
     echo "FAIL: $op srv_cpu=$srv srv_bg=$bg" >&2; exit 1; }
   echo "ok: $op srv_cpu=$srv srv_bg=$bg"
 done
+# Twenty library agents held their task streams through the phases and
+# were sent the changes to their libraries' requests.
+grep -q "^AGENT_STREAMS open=20 " "$OUT" || {
+  echo "FAIL: the agents' streams did not open" >&2; exit 1; }
+events=$(sed -n 's/^AGENT_STREAMS events=\([0-9]*\)$/\1/p' "$OUT")
+[ "${events:-0}" -gt 0 ] || { echo "FAIL: agents got no events" >&2; exit 1; }
+echo "ok: agents got $events events"
 # From silangd's metrics: a submit is one synced write, a health check none.
 row() { awk -v op="$1" '/^inside silangd/ { t = 1; next }
   t && $1 == op { print $(NF-1); exit }' "$OUT"; }

@@ -26,6 +26,7 @@
 // per fsync (how many RocksDB's group commit shared; own server, or
 // --metrics-port).
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,6 +52,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "tools/bench/agent_streams.h"
 #include "tools/bench/driver.h"
 #include "tools/bench/fill.h"
 #include "tools/bench/id_places.h"
@@ -68,6 +70,15 @@ using Clock = std::chrono::steady_clock;
 // RocksDB names its flush and compaction threads "rocksdb:high" and
 // "rocksdb:low".
 constexpr char kRocksDbThreads[] = "rocksdb:";
+
+// Raises the soft open-file limit to the hard one (--agent-streams holds a
+// connection per agent).
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "silang-bench: %s\n", what.c_str());
@@ -197,6 +208,7 @@ int Main(int argc, char** argv) {
   int national_stripes = 24;
   int64_t stored_requests = 0;
   int fill_threads = 2;
+  int agent_streams = 0;
   bool no_load = false;
   bool no_settle = false;
   int metrics_port = 0;
@@ -254,6 +266,12 @@ int Main(int argc, char** argv) {
                  "server only), then restart it and measure start-up")
       ->capture_default_str();
   app.add_option("--fill-threads", fill_threads)->capture_default_str();
+  app.add_option("--agent-streams", agent_streams,
+                 "hold this many library agents' task streams open (one "
+                 "connection each, libraries lib-000000 on) through the "
+                 "phases, as a network's agents do")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--keep", keep_dir,
                  "use and keep this work dir (own server) instead of a "
                  "temporary one");
@@ -433,6 +451,27 @@ int Main(int argc, char** argv) {
     std::fflush(stdout);
   }
 
+  // The agents: one task stream each, open through the phases.
+  std::unique_ptr<AgentStreams> agents;
+  if (agent_streams > 0) {
+    if (agent_streams > shape.libraries) {
+      Die(absl::StrCat("--agent-streams ", agent_streams, " exceeds the ",
+                       shape.libraries, " libraries"));
+    }
+    RaiseOpenFileLimit();  // one connection per agent on this side too
+    std::vector<std::string> libraries;
+    for (int i = 0; i < agent_streams; ++i) libraries.push_back(LibraryId(i));
+    const auto t0 = Clock::now();
+    auto opened =
+        AgentStreams::Open(server, token, libraries, absl::Seconds(120));
+    if (!opened.ok()) Die(opened.status().ToString());
+    agents = *std::move(opened);
+    std::printf("AGENT_STREAMS open=%d in %.1f s\n", agent_streams,
+                std::chrono::duration<double>(Clock::now() - t0).count());
+    if (own) PrintMemory("agents", own->pid(), stored);
+    std::fflush(stdout);
+  }
+
   // The phases.
   if (own) {
     auto port = own->MetricsPort();
@@ -597,6 +636,11 @@ int Main(int argc, char** argv) {
         r.latency.p(0.99), h > 0 ? r.qps / h : 0);
   }
   if (own) PrintMemory("end", own->pid(), stored);
+  if (agents) {
+    std::printf("AGENT_STREAMS events=%lld\n",
+                static_cast<long long>(agents->events()));
+    agents.reset();
+  }
   std::printf("total %.0f s\n",
               std::chrono::duration<double>(Clock::now() - t_start).count());
   std::fflush(stdout);
