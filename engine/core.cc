@@ -8,11 +8,8 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const std::string& dir,
                                                  const Clock& clock,
                                                  EngineOptions options) {
   auto core = std::make_unique<Core>();
-  Store::Options store_options;
+  Store::Options store_options = options.store;
   store_options.dir = dir;
-  store_options.on_synced_write = options.on_synced_write;
-  store_options.on_wal_sync = options.on_wal_sync;
-  store_options.max_open_files = options.max_open_files;
   ASSIGN_OR_RETURN(core->store, Store::Open(store_options));
   core->directory = std::make_unique<Directory>(*core->store, clock);
   core->credentials =

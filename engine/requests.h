@@ -66,13 +66,9 @@ struct EngineOptions {
   // from the planning thread: it must be thread-safe and quick (silangd:
   // a lock-free metrics histogram).
   std::function<void(absl::Duration)> on_route_planned;
-  // If set, Core::Open hands it to the store (Store::Options::
-  // on_synced_write): the time of every synced write, any command's.
-  std::function<void(absl::Duration)> on_synced_write;
-  // Likewise Store::Options::on_wal_sync: the time of every WAL fsync.
-  std::function<void(absl::Duration)> on_wal_sync;
-  // Likewise Store::Options::max_open_files.
-  int max_open_files = -1;
+  // What Core::Open opens the store with (its hooks, open-file bound and
+  // sizes); Core::Open sets `dir` itself.
+  Store::Options store;
 };
 
 struct SubmitCommand {

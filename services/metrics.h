@@ -18,8 +18,8 @@
 // Lifecycle, as silangd wires it:
 //   auto metrics = Metrics::Create();
 //   engine_options.on_route_planned = metrics->RoutingObserver();
-//   engine_options.on_synced_write = metrics->WriteObserver();
-//   engine_options.on_wal_sync = metrics->WalSyncObserver();
+//   engine_options.store.on_synced_write = metrics->WriteObserver();
+//   engine_options.store.on_wal_sync = metrics->WalSyncObserver();
 //   core = Core::Open(..., engine_options);
 //   metrics->WatchStore(*core->store);
 //   server_options.metrics = metrics.get();   // Server adds the interceptor
@@ -66,8 +66,8 @@ class Metrics {
   // For EngineOptions::on_route_planned. Borrows this Metrics.
   std::function<void(absl::Duration)> RoutingObserver();
   void ObserveRouting(absl::Duration latency);
-  // For EngineOptions::on_synced_write, EngineOptions::on_wal_sync and
-  // WorkPool's on_wait. Each borrows this Metrics.
+  // For Store::Options::on_synced_write and on_wal_sync (through
+  // EngineOptions::store), and WorkPool's on_wait. Each borrows this Metrics.
   std::function<void(absl::Duration)> WriteObserver();
   std::function<void(absl::Duration)> WalSyncObserver();
   std::function<void(absl::Duration)> QueueObserver();

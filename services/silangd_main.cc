@@ -183,10 +183,10 @@ int main(int argc, char** argv) {
   if (!metrics_listen.empty()) {
     metrics = silang::Metrics::Create();
     engine_options.on_route_planned = metrics->RoutingObserver();
-    engine_options.on_synced_write = metrics->WriteObserver();
-    engine_options.on_wal_sync = metrics->WalSyncObserver();
+    engine_options.store.on_synced_write = metrics->WriteObserver();
+    engine_options.store.on_wal_sync = metrics->WalSyncObserver();
   }
-  engine_options.max_open_files = OpenFileBudget();
+  engine_options.store.max_open_files = OpenFileBudget();
   auto core = silang::Core::Open(data_dir, clock, engine_options);
   if (!core.ok()) {
     spdlog::critical("cannot open store: {}", core.status().ToString());

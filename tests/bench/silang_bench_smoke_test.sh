@@ -23,11 +23,13 @@ for op in submit loan_life health; do
   echo "ok: $op qps=$qps"
 done
 # RocksDB's flushes and compactions are a part of silangd's CPU per op.
+grep -qE '^op .* srv_cpu +srv_bg +cli_cpu$' "$OUT" || {
+  echo "FAIL: no srv_cpu srv_bg cli_cpu columns" >&2; exit 1; }
 for op in submit loan_life health; do
-  read -r srv bg <<<"$(awk -v op="$op" '$1 == "srv_cpu" || $1 == "op" {
-      for (i = 1; i <= NF; i++) { if ($i == "srv_cpu") s = i; if ($i == "srv_bg") b = i }
-      next }
-    s && $1 == op { print $s, $b; exit }' "$OUT")"
+  # The first table's row (K is a number; progress lines say "K=4:"):
+  # ... srv_cpu srv_bg cli_cpu.
+  read -r srv bg <<<"$(awk -v op="$op" '$1 == op && $2 ~ /^[0-9]+$/ {
+    print $(NF-2), $(NF-1); exit }' "$OUT")"
   awk -v s="$srv" -v b="$bg" 'BEGIN { exit !(s != "" && b != "" && b >= 0 && b <= s) }' || {
     echo "FAIL: $op srv_cpu=$srv srv_bg=$bg" >&2; exit 1; }
   echo "ok: $op srv_cpu=$srv srv_bg=$bg"

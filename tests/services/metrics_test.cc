@@ -118,8 +118,8 @@ class MetricsTest : public ServiceTest {
   void Configure(EngineOptions& engine, ServerOptions& server) override {
     metrics_ = Metrics::Create();
     engine.on_route_planned = metrics_->RoutingObserver();
-    engine.on_synced_write = metrics_->WriteObserver();
-    engine.on_wal_sync = metrics_->WalSyncObserver();
+    engine.store.on_synced_write = metrics_->WriteObserver();
+    engine.store.on_wal_sync = metrics_->WalSyncObserver();
     server.metrics = metrics_.get();
   }
 

@@ -498,6 +498,20 @@ int Main(int argc, char** argv) {
                   ParseHistogram(*text, "silang_wal_sync_seconds")};
   };
   std::vector<std::optional<Inside>> insides;
+  // CPU seconds used so far: the server's (own server only), the part of it
+  // in RocksDB's flush and compaction threads, and this client's.
+  struct Cpu {
+    double server = 0, server_bg = 0, client = 0;
+  };
+  auto cpu_now = [&] {
+    Cpu c;
+    if (own) {
+      c.server = ProcessCpuSeconds(own->pid());
+      c.server_bg = ThreadsCpuSeconds(own->pid(), kRocksDbThreads);
+    }
+    c.client = ProcessCpuSeconds(::getpid());
+    return c;
+  };
   Driver driver(*conn, shape, active);
   std::vector<PhaseResult> results;
   const std::string run_id = absl::StrFormat(
@@ -519,10 +533,7 @@ int Main(int argc, char** argv) {
       // Scraped first, so rendering the metrics is not in the phase's CPU.
       const std::optional<Inside> inside0 = inside_now();
       const auto t0 = Clock::now();
-      const double server_cpu0 = own ? ProcessCpuSeconds(own->pid()) : 0;
-      const double server_bg0 =
-          own ? ThreadsCpuSeconds(own->pid(), kRocksDbThreads) : 0;
-      const double client_cpu0 = ProcessCpuSeconds(::getpid());
+      const Cpu cpu0 = cpu_now();
       PhaseResult r;
       {
         ProgressDisplay display([&] {
@@ -538,17 +549,13 @@ int Main(int argc, char** argv) {
       }
       stored += progress.submitted.load();
       // CPU per op over the whole phase (warm-up included), for where the
-      // time goes: the server's, and this client's.
+      // time goes.
       const double ops_run = std::max<double>(1, progress.ops.load());
-      if (own) {
-        r.server_cpu_us_per_op =
-            (ProcessCpuSeconds(own->pid()) - server_cpu0) * 1e6 / ops_run;
-        r.server_bg_cpu_us_per_op =
-            (ThreadsCpuSeconds(own->pid(), kRocksDbThreads) - server_bg0) *
-            1e6 / ops_run;
-      }
-      r.client_cpu_us_per_op =
-          (ProcessCpuSeconds(::getpid()) - client_cpu0) * 1e6 / ops_run;
+      const Cpu cpu1 = cpu_now();
+      r.server_cpu_us_per_op = (cpu1.server - cpu0.server) * 1e6 / ops_run;
+      r.server_bg_cpu_us_per_op =
+          (cpu1.server_bg - cpu0.server_bg) * 1e6 / ops_run;
+      r.client_cpu_us_per_op = (cpu1.client - cpu0.client) * 1e6 / ops_run;
       std::fprintf(stderr, "%s K=%d: %.0f/s p50 %.0f us p99 %.0f us\n",
                    OpName(op), k, r.qps, r.latency.p(0.5), r.latency.p(0.99));
       std::optional<Inside> inside = inside_now();
