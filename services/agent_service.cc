@@ -50,15 +50,19 @@ grpc::ServerUnaryReactor* AgentService::Act(grpc::CallbackServerContext* ctx,
   });
 }
 
-grpc::ServerWriteReactor<v1::SubscribeTasksResponse>*
-AgentService::SubscribeTasks(grpc::CallbackServerContext* ctx,
-                             const v1::SubscribeTasksRequest* req) {
-  absl::Status admitted =
-      auth_.Check(*ctx, Operation::kTasks, req->library_id()).status();
-  if (admitted.ok()) {
-    admitted = Directory::ValidateId("library_id", req->library_id());
-  }
-  return streams_.Open(ctx, *req, admitted);
+void AgentService::ServeStreams(
+    std::unique_ptr<grpc::ServerCompletionQueue> accept_queue,
+    int call_queues) {
+  streams_.Serve(
+      *this,
+      [this](const grpc::ServerContext& ctx,
+             const v1::SubscribeTasksRequest& req) -> absl::Status {
+        absl::Status admitted =
+            auth_.Check(ctx, Operation::kTasks, req.library_id()).status();
+        if (!admitted.ok()) return admitted;
+        return Directory::ValidateId("library_id", req.library_id());
+      },
+      std::move(accept_queue), call_queues);
 }
 
 }  // namespace silang

@@ -1,6 +1,7 @@
 // AgentService: a member library's work list and its lender and borrower
 // actions, over RequestEngine, and the stream of its task changes
-// (SubscribeTasks, served by TaskStreams).
+// (SubscribeTasks: an async-API method, served by TaskStreams on
+// completion queues of its own; services/task_stream.h says why).
 #ifndef SILANG_SERVICES_AGENT_SERVICE_H_
 #define SILANG_SERVICES_AGENT_SERVICE_H_
 
@@ -12,7 +13,9 @@
 
 namespace silang {
 
-class AgentService final : public v1::AgentService::CallbackService {
+class AgentService final
+    : public v1::AgentService::WithCallbackMethod_ListTasks<
+          v1::AgentService::WithCallbackMethod_Act<TaskStreams::AsyncService>> {
  public:
   AgentService(RequestEngine& engine, const Auth& auth, TaskStreams& streams,
                WorkPool& pool)
@@ -24,9 +27,12 @@ class AgentService final : public v1::AgentService::CallbackService {
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* ctx,
                                 const v1::ActRequest* req,
                                 v1::Request* resp) override;
-  grpc::ServerWriteReactor<v1::SubscribeTasksResponse>* SubscribeTasks(
-      grpc::CallbackServerContext* ctx,
-      const v1::SubscribeTasksRequest* req) override;
+
+  // Starts serving SubscribeTasks (TaskStreams::Serve): new calls are
+  // announced on `accept_queue`, from the ServerBuilder this service was
+  // registered with, after BuildAndStart.
+  void ServeStreams(std::unique_ptr<grpc::ServerCompletionQueue> accept_queue,
+                    int call_queues);
 
  private:
   RequestEngine& engine_;

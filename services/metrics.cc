@@ -375,6 +375,13 @@ Metrics::Metrics()
                      "succeeded and RocksDB reports no background error).")
                .Register(*registry_)
                .Add({})),
+      agent_streams_(
+          &prometheus::BuildGauge()
+               .Name("silang_agent_streams_open")
+               .Help("AgentService.SubscribeTasks streams open now: the "
+                     "library agents connected for their task changes.")
+               .Register(*registry_)
+               .Add({})),
       store_collector_(std::make_shared<StoreCollector>()),
       observed_(std::make_shared<ObservedCollector>()) {}
 
@@ -421,6 +428,8 @@ void Metrics::WatchStore(const Store& store) {
 void Metrics::SetStoreHealthy(bool healthy) {
   store_healthy_->Set(healthy ? 1 : 0);
 }
+
+void Metrics::SetAgentStreams(int open) { agent_streams_->Set(open); }
 
 absl::StatusOr<int> Metrics::Listen(const std::string& host_port) {
   if (exposer_ != nullptr) {

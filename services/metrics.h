@@ -83,6 +83,9 @@ class Metrics {
   void WatchStore(const Store& store);
   // The last health check's verdict (silang_store_healthy).
   void SetStoreHealthy(bool healthy);
+  // Task streams open now, one per connected library agent
+  // (silang_agent_streams_open).
+  void SetAgentStreams(int open);
 
   // Serves GET /metrics on HOST:PORT (port 0 picks one); returns the bound
   // port. Unavailable if it cannot listen. Call at most once.
@@ -100,6 +103,7 @@ class Metrics {
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Gauge* store_healthy_;  // owned by registry_
+  prometheus::Gauge* agent_streams_;  // owned by registry_
   std::shared_ptr<StoreCollector> store_collector_;
   std::shared_ptr<ObservedCollector> observed_;
   std::unique_ptr<prometheus::Exposer> exposer_;

@@ -37,7 +37,11 @@ struct Server::Services {
   Services(Core& core, bool demo, int workers, Metrics* metrics)
       : auth(core.credentials.get(), demo),
         pool(workers, metrics != nullptr ? metrics->QueueObserver() : nullptr),
-        streams(*core.requests),
+        streams(
+            *core.requests,
+            metrics == nullptr
+                ? std::function<void(int)>()
+                : [metrics](int open) { metrics->SetAgentStreams(open); }),
         librarian(*core.requests, auth, pool),
         agent(*core.requests, auth, streams, pool),
         admin(*core.requests, *core.directory, *core.credentials, auth, pool),
@@ -102,16 +106,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(&server->services_->admin);
   builder.RegisterService(&server->services_->directory);
   builder.RegisterService(&server->services_->catalog);
+  // Announces new task streams; task_stream.h says why it is not polled.
+  std::unique_ptr<grpc::ServerCompletionQueue> stream_accept_queue =
+      builder.AddCompletionQueue(/*is_frequently_polled=*/false);
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen));
   }
+  server->services_->agent.ServeStreams(std::move(stream_accept_queue),
+                                        options.stream_queues);
   server->server_->GetHealthCheckService()->SetServingStatus(true);
   return server;
 }
 
 Server::~Server() { Shutdown(absl::Seconds(1)); }
+
+int Server::open_task_streams() const {
+  return services_->streams.open_streams();
+}
 
 void Server::SetServing(bool serving) {
   absl::MutexLock lock(&health_mu_);
@@ -130,6 +143,7 @@ void Server::Shutdown(absl::Duration grace) {
   // period is not spent waiting for them.
   services_->streams.Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  services_->streams.Drain();  // the queues go down after the server
   server_->Wait();
   server_.reset();
 }

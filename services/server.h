@@ -37,6 +37,11 @@ struct ServerOptions {
   // least the number of calls expected in flight, so that many commands
   // can share one WAL fsync.
   int workers = 64;
+  // Completion queues, each with a thread, serving the agents' task
+  // streams (services/task_stream.h). A stream's every write scans the
+  // operations outstanding on its queue, so more queues keep that short
+  // when tens of thousands of agents are connected.
+  int stream_queues = 16;
 };
 
 class Server {
@@ -47,6 +52,8 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // AgentService.SubscribeTasks streams open now.
+  int open_task_streams() const;
   // The health service's answer for every service: SERVING or NOT_SERVING
   // (silangd's HealthWatch calls this as the store's health changes). No
   // effect once Shutdown has begun.

@@ -132,6 +132,12 @@ int main(int argc, char** argv) {
                  "in flight, so their WAL syncs are shared")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
+  app.add_option("--stream-queues", server_options.stream_queues,
+                 "completion queues (one thread each) serving the agents' "
+                 "task streams; each stream write scans its queue's share "
+                 "of the open streams")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   app.add_option("--timer-interval", timer_interval_s,
                  "seconds between sweeps of due timers")
       ->check(CLI::Range(0.01, 3600.0))

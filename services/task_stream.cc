@@ -1,11 +1,14 @@
 #include "services/task_stream.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "engine/task_view.h"
+#include "grpc/grpc.h"
 #include "services/convert.h"
 
 namespace silang {
@@ -13,6 +16,12 @@ namespace {
 
 // Feed entries read per refill; also the most a stream buffers.
 constexpr int kBatch = 64;
+// Calls requested from gRPC at a time: more arrive between the acceptor's
+// checks when a network's agents reconnect after a restart.
+constexpr int kAwaiting = 32;
+// How long the acceptor sleeps when no call has arrived: the most a new
+// subscription waits for its initial metadata.
+constexpr absl::Duration kAcceptorIdle = absl::Milliseconds(2);
 
 v1::SubscribeTasksResponse EventFor(const FeedEntry& entry,
                                     const RequestRecord& request,
@@ -37,16 +46,36 @@ struct TaskStreams::Signal {
   TaskStreams* target ABSL_GUARDED_BY(mu) = nullptr;
 };
 
-// One SubscribeTasks call. Flags under mu_ make sure exactly one thread
-// starts each write and exactly one calls Finish, with no write in flight;
-// the gRPC calls themselves are made outside the lock.
-class TaskStreams::Stream final
-    : public grpc::ServerWriteReactor<v1::SubscribeTasksResponse> {
+// One SubscribeTasks call, from waiting for it to gRPC returning its last
+// operation. Each operation's tag names the handler its completion runs:
+// OnAccepted on the acceptor's thread, the rest on the thread of the
+// stream's call queue. Flags under mu_
+// make sure exactly one thread starts each write and at most one calls
+// Finish, with no write in flight; the gRPC calls themselves are made
+// outside the lock.
+class TaskStreams::Stream final {
  public:
-  Stream(TaskStreams& hub, std::string library, uint64_t after)
-      : hub_(hub), library_(std::move(library)), read_cursor_(after) {}
+  // A completion queue tag: which of this stream's operations returned.
+  struct Tag {
+    Stream* stream;
+    void (Stream::*on)(bool ok);
+    void Fire(bool ok) { (stream->*on)(ok); }
+  };
+
+  explicit Stream(TaskStreams& hub) : hub_(hub), writer_(&ctx_) {}
 
   const std::string& library() const { return library_; }
+
+  // Waits for the next SubscribeTasks call, announced on `accept_queue`;
+  // the call's own operations then complete on `call_queue`.
+  void Await(AsyncService& service, std::shared_ptr<Stream> self,
+             grpc::ServerCompletionQueue& accept_queue,
+             grpc::CompletionQueue& call_queue) {
+    self_ = std::move(self);
+    ctx_.AsyncNotifyWhenDone(&done_tag_);
+    service.RequestSubscribeTasks(&ctx_, &request_, &writer_, &call_queue,
+                                  &accept_queue, &accept_tag_);
+  }
 
   // Reader thread only: appends the feed entries after the buffered ones.
   void Refill(RequestEngine& engine) {
@@ -77,20 +106,70 @@ class TaskStreams::Stream final
     MaybeWrite();
   }
 
-  // Finishes with `status` once no write is in flight. The first call wins.
+  // Finishes with `status` once no write is in flight. The first call wins;
+  // a call already over ends without one.
   void End(grpc::Status status) {
     {
       absl::MutexLock lock(&mu_);
       if (ending_) return;
       ending_ = true;
       final_status_ = std::move(status);
-      if (writing_) return;  // OnWriteDone finishes
+      if (writing_ || accepting_) return;  // they finish
       finish_started_ = true;
     }
-    Finish(final_status_);
+    writer_.Finish(final_status_, &finish_tag_);
   }
 
-  void OnWriteDone(bool ok) override {
+ private:
+  // A call arrived (or, with !ok, the server is shutting down and none
+  // will): admit it, and ask for the next one. Runs on the acceptor's
+  // thread; the call's other operations complete on its call queue, and
+  // until this ends (accepting_) none of them may start or release it.
+  void OnAccepted(bool ok) {
+    if (!ok) {
+      self_.reset();  // no call, so no other operation: frees this
+      return;
+    }
+    hub_.Accept();
+    library_ = request_.library_id();
+    absl::Status admitted = hub_.admit_(ctx_, request_);
+    if (admitted.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        read_cursor_ = request_.after_cursor();
+      }
+      ctx_.AddInitialMetadata("silang-subscribed", "1");
+      if (!hub_.Register(self_)) {
+        admitted = absl::UnavailableError("server shutting down");
+      }
+    }
+    bool finish = false;
+    bool send = false;
+    {
+      absl::MutexLock lock(&mu_);
+      accepting_ = false;
+      if (!admitted.ok() && !ending_) {
+        ending_ = true;
+        final_status_ = ToGrpc(admitted);
+      }
+      if (ending_) {  // refused, shut down, or already cancelled
+        finish = !done_ && !std::exchange(finish_started_, true);
+      } else {
+        writing_ = send = true;  // the metadata is the call's first write
+      }
+    }
+    if (finish) {
+      writer_.Finish(final_status_, &finish_tag_);
+    } else if (send) {
+      // Sent at once, so a client learns the subscription was accepted
+      // before any task changes.
+      writer_.SendInitialMetadata(&write_tag_);
+    } else {
+      MaybeRelease();
+    }
+  }
+
+  void OnWriteDone(bool ok) {
     bool finish = false;
     bool want_more = false;
     {
@@ -102,66 +181,96 @@ class TaskStreams::Stream final
             grpc::Status(grpc::StatusCode::CANCELLED, "write failed");
       }
       if (ending_) {
-        finish = !std::exchange(finish_started_, true);
+        finish = !done_ && !std::exchange(finish_started_, true);
       } else if (buffer_.empty() && more_) {
         more_ = false;
         want_more = true;
       }
     }
-    if (finish) return Finish(final_status_);
+    if (finish) return writer_.Finish(final_status_, &finish_tag_);
     if (want_more) hub_.Want(this);
     MaybeWrite();
+    MaybeRelease();
   }
 
-  void OnCancel() override {
-    End(grpc::Status(grpc::StatusCode::CANCELLED, "subscription cancelled"));
+  void OnFinished(bool) {
+    {
+      absl::MutexLock lock(&mu_);
+      finish_done_ = true;
+    }
+    MaybeRelease();
   }
 
-  void OnDone() override {
-    std::shared_ptr<Stream> keep = std::move(self_);
+  // The call is over: finished, cancelled by the client or cut off by the
+  // server's shutdown. Nothing new may start on it.
+  void OnDone(bool) {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      ending_ = true;
+    }
+    MaybeRelease();
+  }
+
+  // Once the call is over and gRPC holds none of its operations, the
+  // stream leaves the live set and drops its own reference (the reader's
+  // copy, if any, frees it later).
+  void MaybeRelease() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!done_ || accepting_ || writing_ || released_ ||
+          (finish_started_ && !finish_done_)) {
+        return;
+      }
+      released_ = true;
+    }
     hub_.Remove(this);
-    // `keep` may free this stream here, or the reader's copy does later.
+    std::shared_ptr<Stream> keep = std::move(self_);
   }
 
-  // Sends initial metadata at once, so a client learns the subscription
-  // was accepted before any task changes.
-  void Begin(std::shared_ptr<Stream> self) {
-    self_ = std::move(self);
-    StartSendInitialMetadata();
-  }
-  void Reject(std::shared_ptr<Stream> self, grpc::Status status) {
-    self_ = std::move(self);
-    End(std::move(status));
-  }
-
- private:
   void MaybeWrite() {
     {
       absl::MutexLock lock(&mu_);
-      if (writing_ || ending_ || buffer_.empty()) return;
+      if (writing_ || ending_ || accepting_ || buffer_.empty()) return;
       writing_ = true;
       in_flight_ = std::move(buffer_.front());
       buffer_.pop_front();
     }
-    StartWrite(&in_flight_);
+    writer_.Write(in_flight_, &write_tag_);
   }
 
   TaskStreams& hub_;
-  const std::string library_;
-  std::shared_ptr<Stream> self_;  // set before any reaction can run
+  grpc::ServerContext ctx_;
+  v1::SubscribeTasksRequest request_;
+  grpc::ServerAsyncWriter<v1::SubscribeTasksResponse> writer_;
+  Tag accept_tag_{this, &Stream::OnAccepted};
+  Tag write_tag_{this, &Stream::OnWriteDone};
+  Tag finish_tag_{this, &Stream::OnFinished};
+  Tag done_tag_{this, &Stream::OnDone};
+  // Set by OnAccepted before the stream is shared with any other thread.
+  std::string library_;
+  // Held from Await until released: by OnAccepted, then MaybeRelease.
+  std::shared_ptr<Stream> self_;
   absl::Mutex mu_;
-  uint64_t read_cursor_ ABSL_GUARDED_BY(mu_);
+  uint64_t read_cursor_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::SubscribeTasksResponse> buffer_ ABSL_GUARDED_BY(mu_);
   bool more_ ABSL_GUARDED_BY(mu_) = false;  // the last read filled its room
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool ending_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool accepting_ ABSL_GUARDED_BY(mu_) = true;  // until OnAccepted ends
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status final_status_;  // written once, before finish_started_
   v1::SubscribeTasksResponse in_flight_;  // owned by gRPC while writing_
 };
 
-TaskStreams::TaskStreams(RequestEngine& engine)
-    : engine_(engine), signal_(std::make_shared<Signal>()) {
+TaskStreams::TaskStreams(RequestEngine& engine,
+                         std::function<void(int)> on_open_changed)
+    : engine_(engine),
+      on_open_changed_(std::move(on_open_changed)),
+      signal_(std::make_shared<Signal>()) {
   {
     absl::MutexLock lock(&signal_->mu);
     signal_->target = this;
@@ -170,7 +279,7 @@ TaskStreams::TaskStreams(RequestEngine& engine)
 }
 
 TaskStreams::~TaskStreams() {
-  Shutdown();
+  Drain();
   absl::MutexLock lock(&signal_->mu);
   signal_->target = nullptr;
 }
@@ -182,34 +291,74 @@ void TaskStreams::ListenTo(TaskFeed& feed) {
   });
 }
 
-grpc::ServerWriteReactor<v1::SubscribeTasksResponse>* TaskStreams::Open(
-    grpc::CallbackServerContext* ctx, const v1::SubscribeTasksRequest& request,
-    const absl::Status& admitted) {
-  auto stream = std::make_shared<Stream>(*this, request.library_id(),
-                                         request.after_cursor());
-  Stream* raw = stream.get();
-  if (!admitted.ok()) {
-    raw->Reject(std::move(stream), ToGrpc(admitted));
-    return raw;
+void TaskStreams::Serve(
+    AsyncService& service, Admit admit,
+    std::unique_ptr<grpc::ServerCompletionQueue> accept_queue,
+    int call_queues) {
+  service_ = &service;
+  admit_ = std::move(admit);
+  accept_queue_ = std::move(accept_queue);
+  grpc_completion_queue_attributes attributes{
+      GRPC_CQ_CURRENT_VERSION, GRPC_CQ_NEXT, GRPC_CQ_NON_POLLING, nullptr};
+  for (int i = 0; i < std::max(1, call_queues); ++i) {
+    call_queues_.push_back(
+        std::make_unique<grpc::CompletionQueue>(grpc_completion_queue_create(
+            grpc_completion_queue_factory_lookup(&attributes), &attributes,
+            nullptr)));
   }
-  // Metadata first: nothing else touches the stream until it is live_.
-  ctx->AddInitialMetadata("silang-subscribed", "1");
-  raw->Begin(stream);
-  bool closed;
-  {
-    absl::MutexLock lock(&mu_);
-    closed = closed_;
-    if (!closed) {
-      live_[raw] = std::move(stream);
-      by_library_.emplace(raw->library(), raw);
-      wanted_.insert(raw);
+  for (int i = 0; i < kAwaiting; ++i) Accept();
+  threads_.emplace_back([this] { Acceptor(); });
+  for (const auto& queue : call_queues_) {
+    threads_.emplace_back([queue = queue.get()] {
+      void* tag;
+      bool ok;
+      while (queue->Next(&tag, &ok)) static_cast<Stream::Tag*>(tag)->Fire(ok);
+    });
+  }
+}
+
+void TaskStreams::Accept() {
+  // Under mu_, so no call is requested once Shutdown has begun: the
+  // server's shutdown then returns every request and no later one can
+  // reach a queue that Drain has shut.
+  absl::MutexLock lock(&mu_);
+  if (closed_) return;
+  auto stream = std::make_shared<Stream>(*this);
+  Stream* raw = stream.get();
+  grpc::CompletionQueue& call_queue = *call_queues_[next_queue_];
+  next_queue_ = (next_queue_ + 1) % call_queues_.size();
+  raw->Await(*service_, std::move(stream), *accept_queue_, call_queue);
+}
+
+void TaskStreams::Acceptor() {
+  while (true) {
+    void* tag;
+    bool ok;
+    // Never waits inside gRPC: that would make this thread a poller (the
+    // header says why that costs every RPC).
+    switch (accept_queue_->AsyncNext(&tag, &ok,
+                                     gpr_inf_past(GPR_CLOCK_MONOTONIC))) {
+      case grpc::CompletionQueue::GOT_EVENT:
+        static_cast<Stream::Tag*>(tag)->Fire(ok);
+        break;
+      case grpc::CompletionQueue::TIMEOUT:
+        absl::SleepFor(kAcceptorIdle);
+        break;
+      case grpc::CompletionQueue::SHUTDOWN:
+        return;
     }
   }
-  if (closed) {
-    raw->End(
-        grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
-  }
-  return raw;
+}
+
+bool TaskStreams::Register(std::shared_ptr<Stream> stream) {
+  Stream* raw = stream.get();
+  absl::MutexLock lock(&mu_);
+  if (closed_) return false;
+  live_[raw] = std::move(stream);
+  by_library_.emplace(raw->library(), raw);
+  wanted_.insert(raw);
+  if (on_open_changed_) on_open_changed_(static_cast<int>(live_.size()));
+  return true;
 }
 
 void TaskStreams::Wake(const std::vector<std::string>& libraries) {
@@ -227,7 +376,7 @@ void TaskStreams::Want(Stream* stream) {
 
 void TaskStreams::Remove(Stream* stream) {
   absl::MutexLock lock(&mu_);
-  live_.erase(stream);
+  if (live_.erase(stream) == 0) return;  // never admitted
   wanted_.erase(stream);
   auto [begin, end] = by_library_.equal_range(stream->library());
   for (auto it = begin; it != end; ++it) {
@@ -236,6 +385,7 @@ void TaskStreams::Remove(Stream* stream) {
       break;
     }
   }
+  if (on_open_changed_) on_open_changed_(static_cast<int>(live_.size()));
 }
 
 int TaskStreams::open_streams() const {
@@ -256,6 +406,19 @@ void TaskStreams::Shutdown() {
         grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   }
   if (reader_.joinable()) reader_.join();
+}
+
+void TaskStreams::Drain() {
+  Shutdown();
+  {
+    absl::MutexLock lock(&mu_);
+    if (std::exchange(drained_, true)) return;
+  }
+  // The acceptor returns once the accept queue has given back every
+  // request; the call queues once every stream has been released.
+  if (accept_queue_) accept_queue_->Shutdown();
+  for (const auto& queue : call_queues_) queue->Shutdown();
+  for (std::thread& t : threads_) t.join();
 }
 
 void TaskStreams::ReaderLoop() {

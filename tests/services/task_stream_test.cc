@@ -1,12 +1,15 @@
 // AgentService.SubscribeTasks over a real server: the replay after a
 // cursor, live events as requests change, the event that tells a lender a
-// request is no longer its task, who may subscribe, and a server shutdown
-// that ends open streams at once instead of waiting out its grace period.
+// request is no longer its task, who may subscribe, a server shutdown
+// that ends open streams at once instead of waiting out its grace period,
+// many streams served over several completion queues, and streams whose
+// clients leave at every moment being let go.
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "services/metrics.h"
 #include "tests/services/service_fixture.h"
 
 namespace silang::testing {
@@ -123,6 +126,77 @@ TEST_F(TaskStreamTest, ShutdownEndsOpenStreamsWithoutWaitingOutTheGrace) {
   v1::SubscribeTasksResponse event;
   EXPECT_FALSE(idle.reader->Read(&event));
   EXPECT_EQ(idle.reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// Polls until the server holds `n` open streams; false after 10 s.
+bool OpenStreamsReach(const Server& server, int n) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (server.open_task_streams() != n) {
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+// The silang_agent_streams_open sample of a metrics exposition.
+std::string AgentStreamsGauge(const Metrics& metrics) {
+  const std::string text = metrics.Render();
+  const std::string name = "\nsilang_agent_streams_open ";
+  const size_t at = text.find(name);
+  if (at == std::string::npos) return "(missing)";
+  const size_t begin = at + name.size();
+  return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+class TaskStreamQueuesTest : public TaskStreamTest {
+ protected:
+  void Configure(EngineOptions&, ServerOptions& server) override {
+    server.stream_queues = 3;
+    server.metrics = metrics_.get();
+  }
+  // Outlives the server: TearDown shuts it down before members go.
+  std::unique_ptr<Metrics> metrics_ = Metrics::Create();
+};
+
+TEST_F(TaskStreamQueuesTest, ManyStreamsOverSeveralQueuesEachGetEveryEvent) {
+  constexpr int kStreams = 40;  // over 3 queues, and more than gRPC is
+                                // asked for at a time
+  std::vector<Subscription> subs;
+  for (int i = 0; i < kStreams; ++i) {
+    subs.push_back(Subscribe(admin_token_, "BDG", 0));
+  }
+  for (Subscription& sub : subs) sub.reader->WaitForInitialMetadata();
+  EXPECT_EQ(server_->open_task_streams(), kStreams);
+  EXPECT_EQ(AgentStreamsGauge(*metrics_), "40");
+
+  v1::Request r = Submit("queues-1");
+  ASSERT_EQ(r.current_lender_id(), "BDG");
+  for (Subscription& sub : subs) {
+    EXPECT_EQ(sub.Next().task().request().id(), r.id());
+  }
+  for (Subscription& sub : subs) sub.ctx->TryCancel();
+  EXPECT_TRUE(OpenStreamsReach(*server_, 0));
+  EXPECT_EQ(AgentStreamsGauge(*metrics_), "0");
+}
+
+TEST_F(TaskStreamQueuesTest, StreamsWhoseClientsLeaveAtAnyMomentAreLetGo) {
+  Submit("queues-2");
+  // Cancelled before the call reaches silangd, while it is admitted, while
+  // its metadata or first event is on the way, or once it is idle.
+  for (int i = 0; i < 60; ++i) {
+    Subscription sub = Subscribe(admin_token_, "BDG", 0);
+    if (i % 3 == 1) sub.reader->WaitForInitialMetadata();
+    if (i % 3 == 2) sub.Next();
+    if (i % 2 == 0) absl::SleepFor(absl::Microseconds(100 * (i % 7)));
+    sub.ctx->TryCancel();
+    EXPECT_FALSE(sub.reader->Finish().ok());
+  }
+  EXPECT_TRUE(OpenStreamsReach(*server_, 0));
+  // And the queues still serve a new subscriber.
+  Subscription after = Subscribe(admin_token_, "BDG", 0);
+  EXPECT_TRUE(after.Next().open());
+  EXPECT_EQ(server_->open_task_streams(), 1);
+  after.ctx->TryCancel();
 }
 
 }  // namespace
