@@ -4,6 +4,7 @@
 // that ends open streams at once instead of waiting out its grace period,
 // many streams served over several completion queues, and streams whose
 // clients leave at every moment being let go.
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -128,14 +129,18 @@ TEST_F(TaskStreamTest, ShutdownEndsOpenStreamsWithoutWaitingOutTheGrace) {
   EXPECT_EQ(idle.reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-// Polls until the server holds `n` open streams; false after 10 s.
-bool OpenStreamsReach(const Server& server, int n) {
+// Polls until `done`; false if it is still not after 10 s.
+bool Eventually(const std::function<bool()>& done) {
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (server.open_task_streams() != n) {
+  while (!done()) {
     if (absl::Now() > give_up) return false;
     absl::SleepFor(absl::Milliseconds(5));
   }
   return true;
+}
+
+bool OpenStreamsReach(const Server& server, int n) {
+  return Eventually([&] { return server.open_task_streams() == n; });
 }
 
 // The silang_agent_streams_open sample of a metrics exposition.
@@ -177,6 +182,14 @@ TEST_F(TaskStreamQueuesTest, ManyStreamsOverSeveralQueuesEachGetEveryEvent) {
   for (Subscription& sub : subs) sub.ctx->TryCancel();
   EXPECT_TRUE(OpenStreamsReach(*server_, 0));
   EXPECT_EQ(AgentStreamsGauge(*metrics_), "0");
+  // Each ended stream is one finished RPC to the latency histogram (once
+  // its call is freed, just after it leaves the open streams).
+  EXPECT_TRUE(Eventually([&] {
+    return metrics_->Render().find(
+               "silang_rpc_duration_seconds_count{method=\"silang.v1."
+               "AgentService/SubscribeTasks\",code=\"CANCELLED\"} 40") !=
+           std::string::npos;
+  }));
 }
 
 TEST_F(TaskStreamQueuesTest, StreamsWhoseClientsLeaveAtAnyMomentAreLetGo) {
