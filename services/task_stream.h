@@ -17,8 +17,8 @@
 // which doubled the CPU of a health check (measured). So each call's
 // operations go to a non-polling queue with a thread of its own, and the
 // server queue that announces new calls is only checked without waiting
-// (Acceptor), every few milliseconds when idle. docs/agent.md has the
-// figures.
+// (Acceptor): 1 ms after a call, backing off to 50 ms while none come.
+// docs/agent.md has the figures.
 //
 // A stream never blocks a queue thread: its handlers only move events from
 // a small in-memory buffer to the wire, one write at a time (a write's
